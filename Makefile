@@ -1,0 +1,47 @@
+# pokerrt: `make run` starts the platform, `make test` runs the tests.
+# Both create their own virtual environment in .venv on first use.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Local development server: debug on unless the caller says otherwise.
+export DJANGO_DEBUG ?= 1
+
+.PHONY: run test venv venv-dev migrate demo check lint typecheck bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python requirements.txt
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+venv-dev: $(VENV)/.installed-dev
+
+migrate: venv
+	$(BIN)/python manage.py migrate --no-input -v 0
+
+run: migrate
+	$(BIN)/python manage.py load_demo --url http://$(HOST):$(PORT)/
+	$(BIN)/daphne -b $(HOST) -p $(PORT) pokerrt.asgi:application
+
+# The whole suite; PYTEST_ARGS passes extra options (e.g. PYTEST_ARGS="-k ledger").
+test: venv-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: venv-dev
+	$(BIN)/ruff check .
+
+typecheck: venv-dev
+	$(BIN)/mypy --strict tables/engine
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .hypothesis

@@ -1,0 +1,86 @@
+"""REST endpoints of accounts: register, token, me. Views stay thin."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .actions import do_create_user, wallet_of
+from .serializers import RegisterSerializer, TokenRequestSerializer
+
+_registered = inline_serializer(
+    "Registered",
+    {"id": serializers.IntegerField(), "username": serializers.CharField(), "token": serializers.CharField()},
+)
+
+
+class RegisterView(APIView):
+    """``POST /api/auth/register/`` -> 201 ``{id, username, token}``."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+
+    @extend_schema(request=RegisterSerializer, responses={201: _registered})
+    def post(self, request: Request) -> Response:
+        serializer = RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            user = do_create_user(**serializer.validated_data)
+            token = Token.objects.create(user=user)
+        return Response(
+            {"id": user.pk, "username": user.get_username(), "token": token.key},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class TokenView(APIView):
+    """``POST /api/auth/token/`` ``{username, password}`` -> ``{token}``."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: inline_serializer("TokenOut", {"token": serializers.CharField()})},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
+
+
+class MeView(APIView):
+    """``GET /api/me/`` -> ``{id, username, balance}`` (token or session)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "Me",
+                {
+                    "id": serializers.IntegerField(),
+                    "username": serializers.CharField(),
+                    "balance": serializers.IntegerField(),
+                    "is_staff": serializers.BooleanField(),
+                },
+            )
+        }
+    )
+    def get(self, request: Request) -> Response:
+        user = request.user
+        return Response(
+            {
+                "id": user.pk,
+                "username": user.get_username(),
+                "balance": wallet_of(user).balance,
+                "is_staff": user.is_staff,
+            }
+        )

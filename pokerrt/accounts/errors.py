@@ -1,0 +1,7 @@
+"""Typed errors of the accounts domain, mapped to protocol codes by their callers."""
+
+
+class InsufficientFunds(Exception):
+    """The source account holds fewer chips than the transfer asks for."""
+
+    code = "INSUFFICIENT_FUNDS"

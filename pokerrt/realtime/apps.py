@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RealtimeConfig(AppConfig):
+    name = "pokerrt.realtime"
+    label = "realtime"
+    verbose_name = "Real-time core"

@@ -1,0 +1,92 @@
+"""Fixtures shared by the whole suite, and the service markers' policy.
+
+A test marked ``postgres``, ``redis`` or ``rabbitmq`` runs against the real
+service when it answers. When it does not, the test is skipped with the
+reason, except under ``CI=true`` where a missing service fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.services import SERVICE_URLS, answers
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for service in SERVICE_URLS:
+        if item.get_closest_marker(service) and not answers(service):
+            reason = f"{service} does not answer at {SERVICE_URLS[service]}"
+            if IN_CI:
+                pytest.fail(f"{reason} (CI=true requires it)", pytrace=False)
+            pytest.skip(reason)
+
+
+_DB_FIXTURES = ("transactional_db", "db")
+
+
+@pytest.fixture(autouse=True)
+def chips_conserved(request: pytest.FixtureRequest):
+    """After every test that touched the database, the chip audit holds."""
+    used = next((name for name in _DB_FIXTURES if name in request.fixturenames), None)
+    marker = request.node.get_closest_marker("django_db")
+    if used is None and marker is None:
+        yield
+        return
+    if used is None:
+        used = "transactional_db" if marker.kwargs.get("transaction") else "db"
+    # Requested here so the database outlives this fixture's teardown.
+    request.getfixturevalue(used)
+    yield
+    if getattr(request.node, "skip_chip_audit", False):
+        return
+    from pokerrt.accounts.audit import audit
+
+    problems = audit()
+    assert not problems, "chip audit failed after the test:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def make_user(db):
+    """Create players with wallets: ``make_user("alice")``."""
+    from pokerrt.accounts.actions import do_create_user
+
+    def make(username: str = "player", password: str = "correct-horse-42", **extra):
+        user = do_create_user(username, password, **extra)
+        user.raw_password = password
+        return user
+
+    return make
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user("alice")
+
+
+@pytest.fixture
+def staff_user(make_user):
+    return make_user("staffer", is_staff=True)
+
+
+@pytest.fixture
+def token(user):
+    from rest_framework.authtoken.models import Token
+
+    return Token.objects.create(user=user).key
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def token_client(api_client, token):
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return api_client

@@ -1,0 +1,17 @@
+"""Test settings: the real settings module, with the variables tests need set.
+
+Every profile variable (DATABASE_URL, REDIS_URL, ...) still comes from the
+environment, so the same suite runs on SQLite and on PostgreSQL.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "pokerrt-tests-only")
+# Tests must never touch the developer's var/pokerrt.sqlite3.
+os.environ.setdefault("POKERRT_VAR_DIR", os.path.join(tempfile.gettempdir(), "pokerrt-tests"))
+
+from pokerrt.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
