@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "channels",
     "pokerrt.accounts",
     "pokerrt.realtime",
+    "pokerrt.timers",
     "lobby",
     "tables",
     "tournament",
@@ -121,7 +122,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "pokerrt.sqlite3",
+            "NAME": os.environ.get("POKERRT_SQLITE_PATH", str(VAR_DIR / "pokerrt.sqlite3")),
             "OPTIONS": {
                 # WAL lets readers (snapshots) run beside the one writer;
                 # IMMEDIATE takes the write lock at BEGIN, which is SQLite's

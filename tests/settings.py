@@ -15,3 +15,10 @@ from pokerrt.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+# A file, not SQLite's in-memory default, so that the server and worker
+# processes that live tests start share the test database.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(os.environ["POKERRT_VAR_DIR"], "test.sqlite3")
+    }
