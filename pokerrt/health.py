@@ -48,7 +48,11 @@ def _check_broker() -> str:
 def _check_event_bus() -> str:
     import pika
 
-    params = pika.URLParameters(settings.EVENT_BUS_URL)
+    url = settings.EVENT_BUS_URL
+    # Celery/kombu spell the default vhost "//"; pika wants it percent-encoded.
+    if url.endswith("//"):
+        url = url[:-1] + "%2F"
+    params = pika.URLParameters(url)
     params.socket_timeout = 2
     params.blocked_connection_timeout = 2
     pika.BlockingConnection(params).close()

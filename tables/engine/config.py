@@ -108,7 +108,6 @@ class HandConfig:
         if len(order) == 2:
             if self.button not in order or self.dead_small_blind:
                 raise ValueError('heads-up the button is live and posts the small blind')
-            order = (order[1], order[0]) if order[0] == self.button else order
             if any(entry.post is not Post.NONE for entry in self.seats):
                 raise ValueError('heads-up nobody makes up missed blinds')
         object.__setattr__(self, '_order', order)
@@ -132,9 +131,9 @@ class HandConfig:
 
     def big_blind_seat(self) -> int:
         """Who posts the big blind."""
-        if len(self._order) == 2 or not self.dead_small_blind:
-            return self._order[0] if len(self._order) == 2 else self._order[1]
-        return self._order[0]
+        if len(self._order) == 2 or self.dead_small_blind:
+            return self._order[0]
+        return self._order[1]
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (the inverse of :meth:`from_dict`)."""
