@@ -13,7 +13,6 @@ import sys
 import time
 from pathlib import Path
 
-from django.conf import settings
 from django.db import connection
 
 REPO = Path(__file__).resolve().parent.parent
@@ -70,7 +69,7 @@ def start_daphne(port: int | None = None, **env: str) -> tuple[subprocess.Popen,
         wait_for_port(port, proc=proc)
     except Exception:
         proc.kill()
-        raise RuntimeError(proc.stderr.read().decode(errors="replace")[-2000:] if proc.stderr else "")
+        raise RuntimeError(proc.stderr.read().decode(errors="replace")[-2000:] if proc.stderr else "") from None
     return proc, port
 
 
