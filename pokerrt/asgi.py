@@ -1,4 +1,9 @@
-"""ASGI entry point: HTTP through Django, WebSockets through the real-time core."""
+"""ASGI entry point: HTTP through Django, WebSockets through the real-time core.
+
+Serve it with ``python -m pokerrt.realtime.server`` (Daphne's options; it adds
+close 1012 on shutdown and slow-consumer backpressure, docs/realtime.md), or
+with plain ``daphne``.
+"""
 
 import os
 
@@ -11,4 +16,6 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
-application = ProtocolTypeRouter({"http": django_asgi_app})
+from pokerrt.realtime.routing import websocket_application  # noqa: E402
+
+application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application()})

@@ -223,6 +223,19 @@ POKERRT_REALTIME = {
     "RETENTION_HOURS": env_int("POKERRT_RETENTION_HOURS", 24),
 }
 
+# --- Tables ----------------------------------------------------------------------------
+
+POKERRT_TABLES = {
+    # Pause between the end of a hand and the deal of the next one.
+    "HAND_INTERVAL_SECONDS": float(os.environ.get("POKERRT_HAND_INTERVAL_SECONDS", 3)),
+    # Clock expiries in a row before a player is sat out.
+    "TIMEOUTS_BEFORE_SIT_OUT": env_int("POKERRT_TIMEOUTS_BEFORE_SIT_OUT", 2),
+    # A cash-game player sitting out this long is stood up and cashed out.
+    "SIT_OUT_SECONDS": float(os.environ.get("POKERRT_SIT_OUT_SECONDS", 600)),
+    # A disconnected player is sat out when not back within this.
+    "DISCONNECT_GRACE_SECONDS": float(os.environ.get("POKERRT_DISCONNECT_GRACE_SECONDS", 120)),
+}
+
 # --- Accounts -------------------------------------------------------------------------
 
 # Play-money chips granted to every new account.

@@ -18,3 +18,18 @@ class StrictSerializer(serializers.Serializer):
                     {name: ["Unknown field."] for name in unknown}
                 )
         return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """An integer that arrived as a JSON integer: not a string, float or boolean.
+
+    Chips are counted, never parsed: "100", 100.0 and true are refused rather
+    than coerced.
+    """
+
+    default_error_messages = {"invalid": "A whole number (a JSON integer) is required."}
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)

@@ -3,3 +3,25 @@ from django.apps import AppConfig
 
 class TablesConfig(AppConfig):
     name = "tables"
+
+    def ready(self) -> None:
+        # Registrations with the real-time core, the timers and the audit.
+        from pokerrt.accounts.audit import register_check
+        from pokerrt.realtime.presence import register_connection_hook
+        from pokerrt.realtime.registry import register_player_section, register_stream
+
+        from . import actions, commands, snapshots, tasks  # noqa: F401
+        from .audit import table_chip_problems
+
+        register_stream(
+            "TABLE",
+            can_subscribe=lambda table_id, user: True,  # public by construction
+            snapshot=snapshots.table_snapshot,
+            exists=snapshots.table_exists,
+        )
+        register_player_section("seats", snapshots.player_seats)
+        register_connection_hook(
+            on_first_connect=actions.do_player_reconnected,
+            on_last_disconnect=actions.do_player_disconnected,
+        )
+        register_check(table_chip_problems)

@@ -1,5 +1,6 @@
 """Tables: data and queries only; every change goes through tables/actions.py."""
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -33,6 +34,10 @@ class Table(models.Model):
     # Seconds of time bank each seat starts with.
     time_bank_seconds = models.PositiveSmallIntegerField(default=30)
     status = models.CharField(max_length=8, choices=TableStatus.choices, default=TableStatus.OPEN)
+    # Button and blinds of the last hand ({button, small_blind, big_blind},
+    # seat numbers; null before the first): the dead-button rule moves them.
+    positions = models.JSONField(null=True, blank=True)
+    hands_dealt = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -49,3 +54,111 @@ class Table(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SeatStatus(models.TextChoices):
+    EMPTY = "empty", "Empty"
+    ACTIVE = "active", "Playing"  # dealt into the next hand when it has chips
+    SITTING_OUT = "sitting_out", "Sitting out"  # keeps the seat, skipped when dealing
+
+
+class Seat(models.Model):
+    """One chair at a table. The row stays when the player leaves (``EMPTY``)."""
+
+    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="seats")
+    number = models.PositiveSmallIntegerField()  # 1..max_seats, clockwise
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="seats"
+    )
+    # Chips in front of the player between hands; during a hand the live hand
+    # (rebuilt from its log) holds the truth and this is its starting stack.
+    stack = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(max_length=12, choices=SeatStatus.choices, default=SeatStatus.EMPTY)
+    # Blinds missed while sitting out, made up on return: a tables.engine.Post
+    # value ("none", "dead_small_blind", "big_blind", "both").
+    owes = models.CharField(max_length=16, default="none")
+    time_bank_left = models.FloatField(default=0)
+    # Clock expiries in a row; reset by any action the player takes.
+    timeouts_in_row = models.PositiveSmallIntegerField(default=0)
+    sat_out_at = models.DateTimeField(null=True, blank=True)
+    # Stand up (and cash out) when the hand in progress ends.
+    leaving = models.BooleanField(default=False)
+    # When the player's last connection closed; null while connected.
+    disconnected_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["table_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["table", "number"], name="seat_number_unique"),
+            models.UniqueConstraint(
+                fields=["table", "user"], condition=models.Q(user__isnull=False),
+                name="one_seat_per_player_per_table",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table_id}#{self.number}"
+
+    @property
+    def occupied(self) -> bool:
+        return self.user_id is not None
+
+
+class HandStatus(models.TextChoices):
+    LIVE = "live", "In progress"
+    ENDED = "ended", "Ended"
+
+
+class Hand(models.Model):
+    """One hand dealt at a table. The deck stays private until the rules show it."""
+
+    table = models.ForeignKey(Table, on_delete=models.PROTECT, related_name="hands")
+    number = models.PositiveIntegerField()  # hand_no: 1, 2, ... per table
+    button = models.PositiveSmallIntegerField()
+    # tables.engine.HandConfig.to_dict(): seats, stacks, blinds, ante, posts.
+    config = models.JSONField()
+    # tables.engine.Deck.to_dict(): cards in dealing order and their salts.
+    # Never serialised by any API, stream or admin page.
+    deck = models.JSONField()
+    # Seat -> user id at the start of the hand (seats can empty mid-hand).
+    players = models.JSONField()
+    commitment = models.CharField(max_length=64)
+    status = models.CharField(max_length=5, choices=HandStatus.choices, default=HandStatus.LIVE)
+    # What the hand produced at its end: winners, shown hands, final stacks, proof.
+    result = models.JSONField(null=True, blank=True)
+    # The action clock of the seat to act; bank_started_at is set once its
+    # time bank is running (the bank is charged for the time used after it).
+    action_deadline = models.DateTimeField(null=True, blank=True)
+    bank_started_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["table", "number"], name="hand_number_unique"),
+            models.UniqueConstraint(
+                fields=["table"], condition=models.Q(status="live"), name="one_live_hand_per_table"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"hand {self.pk} (table {self.table_id} #{self.number})"
+
+
+class HandAction(models.Model):
+    """One betting action, in order. Append-only: the hand is its replay."""
+
+    hand = models.ForeignKey(Hand, on_delete=models.CASCADE, related_name="actions")
+    index = models.PositiveSmallIntegerField()
+    seat = models.PositiveSmallIntegerField()
+    action = models.CharField(max_length=8)  # fold, check, call, bet, raise, all_in
+    amount = models.PositiveBigIntegerField(null=True, blank=True)  # "raise to", as sent
+    auto = models.BooleanField(default=False)  # taken by the clock for the player
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["hand_id", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["hand", "index"], name="hand_action_index_unique"),
+        ]

@@ -72,3 +72,8 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} {self.source} -> {self.destination} ({self.reason})"
+
+
+def user_ref(user) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """A user as the protocol names one: ``{id, username}``, the id a string."""
+    return {"id": str(user.pk), "username": user.get_username()}

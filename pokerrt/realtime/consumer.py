@@ -1,0 +1,369 @@
+"""The one WebSocket endpoint, ``/ws/``: PROTOCOL.md sections 1 to 5 and 7.
+
+Every frame to the client goes through one bounded queue drained by a writer
+task, so frames leave in the order they were produced and a client that does
+not read is closed (4503) instead of growing the server's memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+
+from . import errors, presence, processor, registry
+from .envelope import Command, control_frame, error_frame, parse_command, read_ref
+from .limits import TokenBucket
+from .streams import (
+    STREAM_ID_RE,
+    StreamPosition,
+    event_frame,
+    events_between,
+    group_name,
+    replay,
+    stream_position,
+)
+
+logger = logging.getLogger(__name__)
+
+# Close codes of PROTOCOL.md section 4.
+CLOSE_BAD_TOKEN = 4401
+CLOSE_HEARTBEAT_TIMEOUT = 4408
+CLOSE_RATE_ABUSE = 4429
+CLOSE_SLOW_CONSUMER = 4503
+CLOSE_TOO_BIG = 1009
+CLOSE_RESTART = 1012
+
+
+@dataclass
+class Subscription:
+    """What this connection has forwarded of one stream."""
+
+    # The seq of the last event sent (or the snapshot's); later ones must follow it.
+    seq: int
+    epoch: str
+
+
+@dataclass(frozen=True)
+class SubscribeResult:
+    position: StreamPosition
+    # The replayed events' frames when recovered, else None and a snapshot.
+    replayed: list[str] | None
+    state: dict[str, Any] | None
+
+
+_node_ready = False
+
+
+def _forget_previous_run() -> None:
+    global _node_ready
+    if not _node_ready:
+        presence.forget_node()
+        _node_ready = True
+
+
+def _encode(frame: dict[str, Any]) -> str:
+    return json.dumps(frame, cls=DjangoJSONEncoder)
+
+
+def _check_access(target: str, stream_id: str, user: Any) -> registry.StreamType:
+    stream_type = registry.stream_type(target)
+    assert stream_type is not None
+    if not STREAM_ID_RE.match(stream_id) or (
+        stream_type.exists is not None and not stream_type.exists(stream_id)
+    ):
+        raise errors.NotFound(f"No {target} {stream_id}.")
+    if not stream_type.can_subscribe(stream_id, user):
+        raise errors.Forbidden(f"You may not subscribe to {target} {stream_id}.")
+    return stream_type
+
+
+def _read_subscription(
+    stream_type: registry.StreamType, stream_id: str, user: Any, since: int | None, epoch: str | None
+) -> SubscribeResult:
+    """Replay after ``since`` when the journal holds it all, else a snapshot; at one seq."""
+    with transaction.atomic():
+        position = stream_position(stream_type.target, stream_id)
+        if since is not None:
+            events = replay(stream_type.target, stream_id, position, since, epoch)
+            if events is not None:
+                return SubscribeResult(position, [_encode(event_frame(e)) for e in events], None)
+        return SubscribeResult(position, None, stream_type.snapshot(stream_id, user))
+
+
+def _missing_events(target: str, stream_id: str, epoch: str, after: int, upto: int) -> list[str] | None:
+    events = events_between(target, stream_id, epoch, after, upto)
+    return None if events is None else [_encode(event_frame(e)) for e in events]
+
+
+class RealtimeConsumer(AsyncJsonWebsocketConsumer):
+    """One client: its subscriptions, its commands, its heartbeat and limits."""
+
+    async def connect(self) -> None:
+        if self.scope.get("auth_error"):
+            # Before accept, so Daphne refuses the handshake with HTTP 403.
+            await self.close(code=CLOSE_BAD_TOKEN)
+            return
+        conf = settings.POKERRT_REALTIME
+        self.user = self.scope.get("user") or AnonymousUser()
+        self.subscriptions: dict[tuple[str, str], Subscription] = {}
+        self.bucket = TokenBucket(conf["RATE_PER_SECOND"], conf["RATE_BURST"])
+        self.outgoing: deque[str] = deque()
+        self.outgoing_ready = asyncio.Event()
+        self.closed = False
+        self.tracked = False
+        self.tasks: list[asyncio.Task[None]] = []
+        self.last_frame_at = time.monotonic()
+        # Backpressure from the pokerrt server (server.py); plain Daphne has none.
+        self.flow = self.scope.get("extensions", {}).get("pokerrt.flow")
+        if self.user.is_authenticated:
+            await database_sync_to_async(_forget_previous_run)()
+            await database_sync_to_async(presence.connection_opened)(self.user, self.channel_name)
+            self.tracked = True
+        await self.accept()
+        self.tasks = [
+            asyncio.ensure_future(self._write_loop()),
+            asyncio.ensure_future(self._heartbeat_loop()),
+        ]
+
+    async def disconnect(self, code: int) -> None:
+        self.closed = True
+        for task in getattr(self, "tasks", []):
+            task.cancel()
+        for target, stream_id in list(getattr(self, "subscriptions", {})):
+            await self.channel_layer.group_discard(group_name(target, stream_id), self.channel_name)
+        if getattr(self, "tracked", False):
+            self.tracked = False
+            await database_sync_to_async(presence.connection_closed)(self.user, self.channel_name)
+
+    async def close_with(self, code: int) -> None:
+        """Close once; the frames still queued are dropped."""
+        if self.closed:
+            return
+        self.closed = True
+        self.outgoing.clear()
+        await self.close(code=code)
+
+    # --- Incoming frames -------------------------------------------------------------
+
+    async def websocket_receive(self, message: dict[str, Any]) -> None:
+        if self.closed:
+            return
+        self.last_frame_at = time.monotonic()
+        limit = settings.POKERRT_REALTIME["MAX_FRAME_BYTES"]
+        text = message.get("text")
+        if text is None:
+            if len(message.get("bytes") or b"") > limit:
+                await self.close_with(CLOSE_TOO_BIG)
+                return
+            await self.command_failed(errors.BadFrame("Binary frames are not accepted."), None, None)
+            return
+        # A UTF-8 character is at most 4 bytes: encode only frames that may be too big.
+        if len(text) * 4 > limit and len(text.encode("utf-8")) > limit:
+            await self.close_with(CLOSE_TOO_BIG)
+            return
+        try:
+            content = json.loads(text)
+        except ValueError:
+            await self.command_failed(errors.BadFrame("A frame must be JSON."), None, None)
+            return
+        await self.receive_json(content)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        ref = read_ref(content)
+        if isinstance(content, dict) and content.get("type") == "PONG":
+            return
+        if not self.bucket.take():
+            if self.bucket.excess > settings.POKERRT_REALTIME["RATE_ABUSE_LIMIT"]:
+                await self.close_with(CLOSE_RATE_ABUSE)
+                return
+            await self.command_failed(errors.RateLimited(), ref, content)
+            return
+        try:
+            command = parse_command(content)
+            await self.run(command)
+        except errors.ProtocolError as error:
+            await self.command_failed(error, ref, content)
+        except Exception:
+            logger.exception("command failed: %r", content.get("type") if isinstance(content, dict) else None)
+            await self.command_failed(errors.Internal(), ref, content)
+
+    async def run(self, command: Command) -> None:
+        if command.type == "PING":
+            data: dict[str, Any] = {"t": command.data.get("t")}
+            if command.ref is not None:
+                data["ref"] = command.ref
+            self.send_frame(control_frame("PONG", data))
+        elif command.type == "SUBSCRIBE":
+            await self.subscribe(command)
+        elif command.type == "UNSUBSCRIBE":
+            await self.unsubscribe(command)
+        elif command.type in processor.SERVER_TYPES:
+            raise errors.UnknownType(f"{command.type} is sent by the server only.")
+        else:
+            result = await database_sync_to_async(processor.process)(command, self.user)
+            if command.ref is not None:
+                ack: dict[str, Any] = {"ref": command.ref}
+                if result is not None:
+                    ack["result"] = result
+                self.send_frame(control_frame("ACK", ack, command.target, command.id))
+
+    async def command_failed(self, error: errors.ProtocolError, ref: str | None, content: Any) -> None:
+        target = id_ = None
+        if isinstance(content, dict):
+            target = content.get("target") if isinstance(content.get("target"), str) else None
+            raw_id = content.get("id")
+            id_ = str(raw_id) if isinstance(raw_id, (str, int)) and not isinstance(raw_id, bool) else None
+        self.send_frame(error_frame(error.code, error.message, ref, error.details, target, id_))
+
+    # --- Subscriptions ---------------------------------------------------------------------
+
+    def _stream_of(self, command: Command) -> tuple[registry.StreamType, str]:
+        if command.target is None or command.id is None:
+            missing = {name: ["Required."] for name in ("target", "id") if getattr(command, name) is None}
+            raise errors.Validation("Which stream?", details=missing)
+        stream_type = registry.stream_type(command.target)
+        if stream_type is None:
+            raise errors.Validation(
+                f"No stream type {command.target}.",
+                details={"target": [f"One of {', '.join(registry.registered_targets())}."]},
+            )
+        return stream_type, command.id
+
+    async def subscribe(self, command: Command) -> None:
+        stream_type, stream_id = self._stream_of(command)
+        since = command.data.get("since")
+        epoch = command.data.get("epoch")
+        problems = {}
+        if since is not None and (not isinstance(since, int) or isinstance(since, bool) or since < 0):
+            problems["since"] = ["A whole number, 0 or more."]
+        if epoch is not None and not isinstance(epoch, str):
+            problems["epoch"] = ["A string."]
+        if problems:
+            raise errors.Validation(details=problems)
+        await database_sync_to_async(_check_access)(stream_type.target, stream_id, self.user)
+        # Join first: what is emitted while the snapshot is read waits in the
+        # channel, and event_send drops what the snapshot already holds.
+        await self.channel_layer.group_add(group_name(stream_type.target, stream_id), self.channel_name)
+        await self._send_subscribed(stream_type, stream_id, since, epoch, command.ref)
+
+    async def _send_subscribed(
+        self,
+        stream_type: registry.StreamType,
+        stream_id: str,
+        since: int | None,
+        epoch: str | None,
+        ref: str | None,
+    ) -> None:
+        result = await database_sync_to_async(_read_subscription)(
+            stream_type, stream_id, self.user, since, epoch
+        )
+        position = result.position
+        self.subscriptions[(stream_type.target, stream_id)] = Subscription(position.seq, position.epoch)
+        data: dict[str, Any] = {"seq": position.seq, "epoch": position.epoch, "recovered": False}
+        if result.replayed is not None:
+            data.update(seq=since, recovered=True)
+        else:
+            data["state"] = result.state
+        if ref is not None:
+            data["ref"] = ref
+        self.send_frame(control_frame("SUBSCRIBED", data, stream_type.target, stream_id))
+        for text in result.replayed or ():
+            self.send_text(text)
+
+    async def unsubscribe(self, command: Command) -> None:
+        if command.target is None or command.id is None:
+            raise errors.Validation(
+                "Which stream?",
+                details={name: ["Required."] for name in ("target", "id") if getattr(command, name) is None},
+            )
+        if self.subscriptions.pop((command.target, command.id), None) is not None:
+            await self.channel_layer.group_discard(group_name(command.target, command.id), self.channel_name)
+        if command.ref is not None:
+            self.send_frame(control_frame("ACK", {"ref": command.ref}, command.target, command.id))
+
+    async def event_send(self, message: dict[str, Any]) -> None:
+        """A committed event of a stream this connection joined."""
+        key = (message["target"], message["id"])
+        subscription = self.subscriptions.get(key)
+        if subscription is None or self.closed:
+            return
+        seq = message["seq"]
+        if message["epoch"] != subscription.epoch:
+            await self._resync(key)
+            return
+        if seq <= subscription.seq:
+            return
+        if seq > subscription.seq + 1:
+            # Events from other nodes may arrive out of order; the journal
+            # already holds the ones in between (seq is taken under a lock).
+            missing = await database_sync_to_async(_missing_events)(
+                key[0], key[1], subscription.epoch, subscription.seq, seq
+            )
+            if missing is None:
+                await self._resync(key)
+                return
+            for text in missing:
+                self.send_text(text)
+        subscription.seq = seq
+        self.send_text(message["text"])
+
+    async def _resync(self, key: tuple[str, str]) -> None:
+        stream_type = registry.stream_type(key[0])
+        if stream_type is None:
+            return
+        await self._send_subscribed(stream_type, key[1], None, None, None)
+
+    # --- Outgoing queue, heartbeat ----------------------------------------------------------
+
+    def send_frame(self, frame: dict[str, Any]) -> None:
+        self.send_text(_encode(frame))
+
+    def send_text(self, text: str) -> None:
+        if self.closed:
+            return
+        if len(self.outgoing) >= settings.POKERRT_REALTIME["OUTGOING_QUEUE_LIMIT"]:
+            self.closing = asyncio.ensure_future(self.close_with(CLOSE_SLOW_CONSUMER))
+            return
+        self.outgoing.append(text)
+        self.outgoing_ready.set()
+
+    async def _write_loop(self) -> None:
+        while not self.closed:
+            await self.outgoing_ready.wait()
+            self.outgoing_ready.clear()
+            while self.outgoing and not self.closed:
+                if self.flow is not None:
+                    await self.flow.writable()
+                    if self.closed:
+                        return
+                await self.send(text_data=self.outgoing.popleft())
+
+    async def _heartbeat_loop(self) -> None:
+        conf = settings.POKERRT_REALTIME
+        interval, timeout = conf["HEARTBEAT_INTERVAL"], conf["HEARTBEAT_TIMEOUT"]
+        next_ping = time.monotonic() + interval
+        while not self.closed:
+            now = time.monotonic()
+            if now - self.last_frame_at >= timeout:
+                await self.close_with(CLOSE_HEARTBEAT_TIMEOUT)
+                return
+            if now >= next_ping:
+                self.send_frame(control_frame("PING", {"t": int(time.time() * 1000)}))
+                next_ping = now + interval
+            await asyncio.sleep(max(0.01, min(next_ping, self.last_frame_at + timeout) - now))
+
+    @classmethod
+    async def encode_json(cls, content: Any) -> str:
+        return _encode(content)

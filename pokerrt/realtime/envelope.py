@@ -1,0 +1,100 @@
+"""The envelope of PROTOCOL.md section 2: server frames out, client commands in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import BadFrame, Validation
+
+MAX_REF_LENGTH = 64
+
+
+def format_timestamp(moment: dt.datetime) -> str:
+    """RFC 3339 UTC with milliseconds and ``Z``: ``2026-11-26T10:00:00.123Z``."""
+    utc = moment.astimezone(dt.timezone.utc)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def now_timestamp() -> str:
+    return format_timestamp(dt.datetime.now(dt.timezone.utc))
+
+
+def control_frame(
+    type: str, data: dict[str, Any], target: str | None = None, id: str | None = None
+) -> dict[str, Any]:
+    """A control frame (SUBSCRIBED, PING, PONG, ACK, ERROR): no seq, epoch or event_id."""
+    return {"type": type, "target": target, "id": id, "data": data, "timestamp": now_timestamp()}
+
+
+def error_frame(
+    code: str,
+    message: str,
+    ref: str | None = None,
+    details: dict[str, Any] | None = None,
+    target: str | None = None,
+    id: str | None = None,
+) -> dict[str, Any]:
+    data: dict[str, Any] = {"code": code, "message": message}
+    if ref is not None:
+        data["ref"] = ref
+    if details:
+        data["details"] = details
+    return control_frame("ERROR", data, target, id)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A client frame that passed the envelope checks."""
+
+    type: str
+    target: str | None
+    id: str | None
+    data: dict[str, Any] = field(default_factory=dict)
+    ref: str | None = None
+
+
+def read_ref(content: Any) -> str | None:
+    """The frame's ``ref`` if it is a usable one, so even a bad frame's error can carry it."""
+    if isinstance(content, dict):
+        ref = content.get("ref")
+        if isinstance(ref, str) and len(ref) <= MAX_REF_LENGTH:
+            return ref
+    return None
+
+
+def parse_command(content: Any) -> Command:
+    """Check a decoded client frame; raises BadFrame or Validation."""
+    if not isinstance(content, dict):
+        raise BadFrame("A frame must be a JSON object.")
+    type_ = content.get("type")
+    if not isinstance(type_, str) or not type_:
+        raise BadFrame("A frame needs a string 'type'.")
+    problems: dict[str, list[str]] = {}
+    ref = content.get("ref")
+    if ref is not None and (not isinstance(ref, str) or len(ref) > MAX_REF_LENGTH):
+        problems["ref"] = [f"A string of at most {MAX_REF_LENGTH} characters."]
+        ref = None
+    target = content.get("target")
+    if target is not None and not isinstance(target, str):
+        problems["target"] = ["A string."]
+        target = None
+    id_ = content.get("id")
+    if isinstance(id_, bool) or (id_ is not None and not isinstance(id_, (str, int))):
+        problems["id"] = ["A string or an integer."]
+        id_ = None
+    data = content.get("data", {})
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        problems["data"] = ["A JSON object."]
+    if problems:
+        raise Validation("The frame's envelope is malformed.", details=problems)
+    return Command(
+        type=type_,
+        target=target.upper() if target else None,
+        id=str(id_) if id_ is not None else None,
+        data=data,
+        ref=ref,
+    )

@@ -1,0 +1,121 @@
+"""The command processor: every client command type, its validator, permission and handler.
+
+Apps register their commands in their ``commands.py``; a handler calls an
+``actions.py`` function and returns what the ``ACK`` should carry (or None).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from rest_framework import serializers
+
+from pokerrt.accounts import errors as account_errors
+
+from . import errors
+from .envelope import Command
+
+logger = logging.getLogger(__name__)
+
+# (user, stream id) -> may this user send this command to this stream?
+Permission = Callable[[Any, str | None], bool]
+# (user, stream id, validated data) -> the ACK's result (JSON-ready) or None.
+Handler = Callable[[Any, str | None, dict[str, Any]], object]
+
+# Types the consumer itself answers; no app may register them.
+CONTROL_TYPES = frozenset({"SUBSCRIBE", "UNSUBSCRIBE", "PING", "PONG"})
+# Types only the server sends: a client sending one gets UNKNOWN_TYPE.
+SERVER_TYPES = frozenset({"SUBSCRIBED", "ACK", "ERROR"})
+
+
+@dataclass(frozen=True)
+class CommandType:
+    """One (type, target) a client may send."""
+
+    type: str
+    target: str
+    serializer: type[serializers.Serializer] | None
+    permission: Permission | None
+    handler: Handler
+    needs_auth: bool = True
+
+
+_commands: dict[tuple[str, str], CommandType] = {}
+
+
+def register_command(
+    type: str,
+    target: str,
+    *,
+    serializer: type[serializers.Serializer] | None,
+    permission: Permission | None,
+    handler: Handler,
+    needs_auth: bool = True,
+) -> CommandType:
+    """Let clients send ``type`` to ``target`` streams; registering it again replaces it."""
+    if type in CONTROL_TYPES or type in SERVER_TYPES:
+        raise ValueError(f"{type} is a control type of the protocol")
+    command = CommandType(type, target.upper(), serializer, permission, handler, needs_auth)
+    _commands[(command.type, command.target)] = command
+    return command
+
+
+def unregister_command(type: str, target: str) -> None:
+    _commands.pop((type, target.upper()), None)
+
+
+def lookup(command: Command) -> CommandType:
+    """The registration for a command, or the protocol error that refuses it."""
+    targets = [target for (type_, target) in _commands if type_ == command.type]
+    if not targets:
+        raise errors.UnknownType(f"{command.type} is not a command clients may send.")
+    if command.target is None:
+        raise errors.Validation("This command needs a target.", details={"target": ["Required."]})
+    found = _commands.get((command.type, command.target))
+    if found is None:
+        raise errors.Validation(
+            f"{command.type} goes to {', '.join(sorted(targets))}.",
+            details={"target": [f"One of {', '.join(sorted(targets))}."]},
+        )
+    return found
+
+
+def process(command: Command, user: Any) -> object:
+    """Run one command in the calling (sync) thread; returns the handler's result.
+
+    Raises a ProtocolError for everything the client should be told.
+    """
+    registration = lookup(command)
+    if registration.needs_auth and not user.is_authenticated:
+        raise errors.Unauthenticated()
+    data: dict[str, Any] = command.data
+    if registration.serializer is not None:
+        serializer = registration.serializer(data=command.data)
+        if not serializer.is_valid():
+            raise errors.Validation(details=_details(serializer.errors))
+        data = dict(serializer.validated_data)
+    if registration.permission is not None and not registration.permission(user, command.id):
+        raise errors.Forbidden()
+    try:
+        return registration.handler(user, command.id, data)
+    except account_errors.InsufficientFunds as exc:
+        raise errors.InsufficientFunds(str(exc)) from exc
+    except serializers.ValidationError as exc:
+        raise errors.Validation(details=_details(exc.detail)) from exc
+
+
+def _details(detail: Any) -> dict[str, Any]:
+    """``details`` names the fields; errors not tied to one go under non_field_errors."""
+    plain = _plain(detail)
+    return plain if isinstance(plain, dict) else {"non_field_errors": plain}
+
+
+def _plain(detail: Any) -> Any:
+    """DRF's error detail as plain JSON (ErrorDetail is a str subclass with a code)."""
+    if isinstance(detail, dict):
+        return {str(key): _plain(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_plain(value) for value in detail]
+    return str(detail)

@@ -1,0 +1,78 @@
+"""Which streams exist and who may see them: each target declares its rules here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .streams import TARGETS
+
+# (stream id, user) -> may this user subscribe?
+CanSubscribe = Callable[[str, Any], bool]
+# (stream id, user) -> the stream's whole state, JSON-ready.
+Snapshot = Callable[[str, Any], dict[str, Any]]
+# stream id -> is there such a lobby, table, ...?
+Exists = Callable[[str], bool]
+
+
+@dataclass(frozen=True)
+class StreamType:
+    """How one target's streams are subscribed to."""
+
+    target: str
+    can_subscribe: CanSubscribe
+    snapshot: Snapshot
+    # None: every id exists (the snapshot function decides what it shows).
+    exists: Exists | None = None
+
+
+_streams: dict[str, StreamType] = {}
+
+
+def register_stream(
+    target: str,
+    *,
+    can_subscribe: CanSubscribe,
+    snapshot: Snapshot,
+    exists: Exists | None = None,
+) -> StreamType:
+    """Declare a target's streams; registering a target again replaces it."""
+    stream_type = StreamType(target.upper(), can_subscribe, snapshot, exists)
+    _streams[stream_type.target] = stream_type
+    return stream_type
+
+
+def unregister_stream(target: str) -> None:
+    _streams.pop(target.upper(), None)
+
+
+def stream_type(target: str) -> StreamType | None:
+    return _streams.get(target.upper())
+
+
+def is_known_target(target: str) -> bool:
+    return target in TARGETS or target in _streams
+
+
+def registered_targets() -> list[str]:
+    return sorted(_streams)
+
+
+# PLAYER snapshot sections other apps fill: name -> fn(user) -> list.
+_player_sections: dict[str, Callable[[Any], list[Any]]] = {}
+PLAYER_SECTIONS = ("seats", "registrations")
+
+
+def register_player_section(name: str, fn: Callable[[Any], list[Any]]) -> None:
+    """Let another app fill a section of the PLAYER snapshot (``seats``, ``registrations``)."""
+    _player_sections[name] = fn
+
+
+def player_section_names() -> list[str]:
+    """The default sections, then any other an app registered."""
+    return list(dict.fromkeys((*PLAYER_SECTIONS, *_player_sections)))
+
+
+def player_section(name: str, user: Any) -> list[Any]:
+    fn = _player_sections.get(name)
+    return fn(user) if fn else []

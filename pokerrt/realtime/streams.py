@@ -1,0 +1,200 @@
+"""The journal: ``emit`` writes the next event of a stream, commit broadcasts it.
+
+Only ``actions.py`` functions call :func:`emit` (tests/realtime/test_emit_callers.py
+holds everyone to it), always inside the transaction that changes the state
+the event describes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .envelope import format_timestamp
+from .models import Event, Stream
+
+logger = logging.getLogger(__name__)
+
+# The targets of PROTOCOL.md section 2.
+TARGETS = ("LOBBY", "TOURNAMENT", "TABLE", "PLAYER")
+
+# Channel-layer group names allow these characters only (and fewer than 100).
+STREAM_ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+class NotInTransaction(RuntimeError):
+    """``emit`` was called outside ``transaction.atomic``."""
+
+
+def group_name(target: str, stream_id: str | int) -> str:
+    """The channel-layer group of a stream: ``table.17``."""
+    return f"{target.lower()}.{stream_id}"
+
+
+def check_stream(target: str, stream_id: str | int) -> str:
+    """The stream id as a string; raises ValueError for an id no group can carry."""
+    sid = str(stream_id)
+    if not STREAM_ID_RE.match(sid):
+        raise ValueError(f"bad stream id {sid!r} for {target}")
+    return sid
+
+
+def event_frame(event: Event) -> dict[str, Any]:
+    """The envelope of one journaled event (PROTOCOL.md section 2)."""
+    return {
+        "type": event.type,
+        "target": event.target,
+        "id": event.stream_id,
+        "data": event.data,
+        "timestamp": format_timestamp(event.timestamp),
+        "seq": event.seq,
+        "epoch": event.epoch,
+        "event_id": str(event.event_id),
+    }
+
+
+def event_message(event: Event) -> dict[str, Any]:
+    """The channel-layer message for an event: encoded once, whatever the fan-out."""
+    return {
+        "type": "event.send",
+        "target": event.target,
+        "id": event.stream_id,
+        "seq": event.seq,
+        "epoch": event.epoch,
+        "text": json.dumps(event_frame(event), cls=DjangoJSONEncoder),
+    }
+
+
+def emit(target: str, stream_id: str | int, type: str, data: dict[str, Any]) -> Event:
+    """Journal the next event of stream (target, stream_id); broadcast it on commit.
+
+    Must run inside ``transaction.atomic``: the event commits (or rolls back)
+    with the state change it describes. The stream row is locked to take the
+    next seq, so seqs are gap-free and in commit order.
+    """
+    if not connection.in_atomic_block:
+        raise NotInTransaction("emit() must be called inside transaction.atomic()")
+    from .registry import is_known_target
+
+    if not is_known_target(target):
+        raise ValueError(f"unknown target {target!r}")
+    sid = check_stream(target, stream_id)
+    # Round-tripped now so a value JSON cannot hold fails here, not after commit.
+    data = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    stream = lock_stream(target, sid)
+    stream.seq += 1
+    Stream.objects.filter(pk=stream.pk).update(seq=stream.seq)
+    event = Event.objects.create(
+        target=target,
+        stream_id=sid,
+        seq=stream.seq,
+        epoch=stream.epoch,
+        type=type,
+        data=data,
+        timestamp=timezone.now(),
+    )
+    transaction.on_commit(lambda: broadcast(event))
+    return event
+
+
+def lock_stream(target: str, stream_id: str) -> Stream:
+    """The stream's row, created on first use, locked until the transaction ends."""
+    stream, _ = Stream.objects.select_for_update().get_or_create(target=target, stream_id=stream_id)
+    return stream
+
+
+def broadcast(event: Event) -> None:
+    """Send a committed event to its stream's group (every node's subscribers)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group_name(event.target, event.stream_id), event_message(event))
+    except Exception:
+        # The event is committed: subscribers that miss it see the gap and
+        # recover from the journal, so a broken layer must not fail the action.
+        logger.exception("broadcast of %s failed", event)
+
+
+@dataclass(frozen=True)
+class StreamPosition:
+    """Where a stream stands: the seq of its last event and its epoch."""
+
+    seq: int
+    epoch: str
+
+
+def stream_position(target: str, stream_id: str) -> StreamPosition:
+    """The stream's seq and epoch, its row locked: call inside the snapshot's transaction.
+
+    The lock waits for any writer of the stream to commit and keeps the next
+    one out until the snapshot is read, so snapshot and seq agree.
+    """
+    stream = lock_stream(target, stream_id)
+    return StreamPosition(stream.seq, stream.epoch)
+
+
+def replay(target: str, stream_id: str, position: StreamPosition, since: int, epoch: str | None) -> list[Event] | None:
+    """Every journaled event after ``since`` up to ``position``, or None when any is missing.
+
+    None also when ``epoch`` is not the stream's (the client's seqs mean
+    nothing) or ``since`` is ahead of the stream: never a partial replay.
+    """
+    if epoch != position.epoch or not 0 <= since <= position.seq:
+        return None
+    return events_between(target, stream_id, position.epoch, since, position.seq + 1)
+
+
+def events_between(target: str, stream_id: str, epoch: str, after: int, upto: int) -> list[Event] | None:
+    """Events ``after < seq < upto`` of one epoch, or None when any is missing."""
+    events = list(
+        Event.objects.filter(
+            target=target, stream_id=stream_id, epoch=epoch, seq__gt=after, seq__lt=upto
+        ).order_by("seq")
+    )
+    if [e.seq for e in events] != list(range(after + 1, upto)):
+        return None
+    return events
+
+
+def prune_journal(
+    keep_events: int | None = None, keep_hours: float | None = None, now: dt.datetime | None = None
+) -> int:
+    """Delete journal rows past retention; returns how many went.
+
+    An event is kept while it is among its stream's last ``keep_events`` or
+    younger than ``keep_hours`` (whichever keeps more), and while the RabbitMQ
+    outbox has not published it (when the bus is on).
+    """
+    conf = settings.POKERRT_REALTIME
+    keep_events = conf["RETENTION_EVENTS"] if keep_events is None else keep_events
+    keep_hours = conf["RETENTION_HOURS"] if keep_hours is None else keep_hours
+    cutoff = (now or timezone.now()) - dt.timedelta(hours=keep_hours)
+    deleted = 0
+    streams = Event.objects.filter(timestamp__lt=cutoff).order_by().values("target", "stream_id").distinct()
+    for row in streams.iterator():
+        last = Stream.objects.filter(target=row["target"], stream_id=row["stream_id"]).values_list("seq", flat=True).first()
+        if last is None:
+            continue
+        doomed = Event.objects.filter(
+            target=row["target"],
+            stream_id=row["stream_id"],
+            timestamp__lt=cutoff,
+            seq__lte=last - keep_events,
+        )
+        if getattr(settings, "EVENT_BUS_URL", ""):
+            doomed = doomed.exclude(published_at__isnull=True)
+        count, _ = doomed.delete()
+        deleted += count
+    return deleted

@@ -1,0 +1,141 @@
+"""Every change to deadlines: schedule, cancel, fire, sweep.
+
+``schedule`` and ``cancel`` run inside the caller's action, so a deadline
+commits (or rolls back) with the state change that set it. Only after commit
+is a wake-up asked for, carrying the key and the version it was scheduled
+with: a Celery task with an ``eta`` when ``TIMERS_BACKEND == "celery"``, an
+asyncio timer in the server otherwise (:mod:`pokerrt.timers.inprocess`).
+
+``fire`` is the only thing a wake-up does, and it trusts nothing the wake-up
+says beyond the key: under the row's lock it acts only if the version still
+matches, the deadline is pending and its time has come. A duplicate, stale or
+cancelled wake-up does nothing; an early one is re-armed. ``sweep`` fires
+whatever is overdue, which covers wake-ups lost to a crash, a restart or a
+broker outage.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import Deadline
+from .registry import Payload, handler_for
+
+logger = logging.getLogger(__name__)
+
+# RabbitMQ closes a channel whose message stays unacknowledged longer than its
+# consumer_timeout (30 minutes by default), and a Celery worker holds an eta
+# task unacknowledged until it runs. Wake-ups further away are sent for this
+# far ahead instead; ``fire`` finds them early and re-arms for the rest.
+MAX_ETA = timedelta(minutes=10)
+
+
+def schedule(key: str, handler: str, at: datetime, payload: Payload | None = None) -> int:
+    """Set the deadline ``key`` to run ``handler(payload)`` at ``at``; return its version.
+
+    Meant to run inside the caller's ``transaction.atomic()``. Rescheduling a
+    key replaces its pending deadline: earlier wake-ups become stale.
+    """
+    if timezone.is_naive(at):
+        raise ValueError(f"deadlines are aware UTC datetimes, not {at!r}")
+    handler_for(handler)  # fail in the caller's action, not in a worker later
+    fields = {"handler": handler, "due_at": at, "payload": payload or {}}
+    with transaction.atomic(savepoint=False):
+        version = _bump(key, fired_at=None, cancelled_at=None, **fields)
+        if version is None:
+            try:
+                with transaction.atomic():
+                    Deadline.objects.create(key=key, version=1, **fields)
+                version = 1
+            except IntegrityError:
+                # Another transaction created the key first; we now wait on its lock.
+                version = _bump(key, fired_at=None, cancelled_at=None, **fields)
+                assert version is not None
+        transaction.on_commit(lambda: request_wake_up(key, version, at), robust=True)
+    return version
+
+
+def cancel(key: str) -> bool:
+    """Cancel the pending deadline ``key``; return whether one was pending."""
+    with transaction.atomic(savepoint=False):
+        cancelled = Deadline.objects.filter(
+            key=key, fired_at__isnull=True, cancelled_at__isnull=True
+        ).update(cancelled_at=timezone.now(), version=F("version") + 1)
+    return bool(cancelled)
+
+
+def fire(key: str, version: int) -> bool:
+    """Run the deadline ``key`` if ``version`` is still its version and it is due.
+
+    The handler runs in the transaction that marks the deadline fired, so it
+    fires exactly once: if the handler raises, both roll back and the sweep
+    tries again. Returns whether it fired.
+    """
+    seen = Deadline.objects.filter(key=key).values("version", "handler", "payload").first()
+    if seen is None or seen["version"] != version:
+        return False  # stale: rescheduled or cancelled since this wake-up was asked for
+    handler = handler_for(seen["handler"])
+    with transaction.atomic():
+        if handler.lock is not None:
+            handler.lock(seen["payload"])
+        deadline = Deadline.objects.select_for_update().filter(key=key).first()
+        if deadline is None or deadline.version != version or not deadline.is_pending:
+            return False
+        now = timezone.now()
+        if deadline.due_at > now:
+            # Early: clock skew between nodes, timer granularity, or a capped eta.
+            due_at = deadline.due_at
+            transaction.on_commit(lambda: request_wake_up(key, version, due_at), robust=True)
+            return False
+        deadline.fired_at = now
+        deadline.save(update_fields=["fired_at"])
+        handler.run(deadline.payload)
+    lateness = (now - deadline.due_at).total_seconds()
+    logger.debug("deadline %s v%s fired %.3fs after due", key, version, lateness)
+    return True
+
+
+def sweep() -> int:
+    """Fire every overdue pending deadline; return how many fired."""
+    overdue = list(Deadline.objects.overdue(timezone.now()).values_list("key", "version"))
+    fired = 0
+    for key, version in overdue:
+        try:
+            fired += fire(key, version)
+        except Exception:
+            # One broken handler must not hold back every other deadline; it
+            # stays pending and is retried on the next sweep.
+            logger.exception("deadline %s v%s failed to fire", key, version)
+    return fired
+
+
+def request_wake_up(key: str, version: int, at: datetime) -> None:
+    """Ask the configured backend to call ``fire(key, version)`` at ``at``."""
+    backend = settings.TIMERS_BACKEND
+    if backend == "celery":
+        from .tasks import fire_deadline
+
+        eta = min(at, timezone.now() + MAX_ETA)
+        fire_deadline.apply_async(args=[key, version], eta=eta)
+    elif backend == "inprocess":
+        from . import inprocess
+
+        inprocess.wake_up(key, version, at)
+    else:
+        raise ImproperlyConfigured(
+            f"TIMERS_BACKEND is {backend!r}; it must be 'celery' or 'inprocess'"
+        )
+
+
+def _bump(key: str, **fields: object) -> int | None:
+    """Update the row ``key`` with a new version under its lock; None if absent."""
+    if not Deadline.objects.filter(key=key).update(version=F("version") + 1, **fields):
+        return None
+    return Deadline.objects.filter(key=key).values_list("version", flat=True).get()

@@ -1,0 +1,150 @@
+"""In-process timers: the embedded profile's wake-ups, on the server's event loop.
+
+Without a broker, the ASGI server itself keeps the timers. The first
+connection or request starts them (:class:`TimerStartupMiddleware` calls
+:func:`ensure_started`), which binds this module to the running loop, arms a
+timer for every pending deadline (so a restart loses nothing) and starts the
+periodic sweep. After that, every committed ``schedule`` arms one
+``loop.call_later``; when it is due, ``fire`` runs in a worker thread, since
+the ORM may not run on the loop.
+
+Until a loop is started (a management command, a test without a server)
+``wake_up`` does nothing: the row is the record, and the server's first sweep
+fires it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from channels.db import DatabaseSyncToAsync
+from django.conf import settings
+from django.utils import timezone
+
+from .actions import fire, sweep
+from .models import Deadline
+
+logger = logging.getLogger(__name__)
+
+
+def _in_thread(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+    # Not the one shared sync thread of the consumers: a due timer should not
+    # wait behind their database work. Connections are closed like theirs.
+    return DatabaseSyncToAsync(fn, thread_sensitive=False)
+
+
+class InProcessScheduler:
+    """The timers of one event loop: at most one armed timer per deadline key."""
+
+    def __init__(self) -> None:
+        # The server's loop; None until ensure_started, or after stop.
+        self.loop: asyncio.AbstractEventLoop | None = None
+        # key -> (version, timer) of the wake-up armed for that key.
+        self._armed: dict[str, tuple[int, asyncio.TimerHandle]] = {}
+        self._sweeper: asyncio.Task[None] | None = None
+        # fire() calls in flight, kept so they are not garbage-collected and
+        # so stop() can wait for them.
+        self._firing: set[asyncio.Task[None]] = set()
+
+    def ensure_started(self) -> None:
+        """Bind to the running loop and start the sweep; cheap when already started."""
+        loop = asyncio.get_running_loop()
+        if self.loop is loop:
+            return
+        # A previous loop (tests run one per test) took its timers with it.
+        self._armed = {}
+        self._firing = set()
+        self.loop = loop
+        self._sweeper = loop.create_task(self._sweep_forever(), name="pokerrt.timers.sweep")
+
+    def wake_up(self, key: str, version: int, at: datetime) -> None:
+        """Arm a timer for ``fire(key, version)`` at ``at``; callable from any thread."""
+        loop = self.loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            loop.call_soon_threadsafe(self._arm, key, version, at)
+        except RuntimeError:
+            pass  # the loop closed meanwhile; the next server's start arms the row
+
+    async def stop(self) -> None:
+        """Cancel every timer and the sweep, and wait for fires in flight."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
+        for _, timer in self._armed.values():
+            timer.cancel()
+        await asyncio.gather(*self._firing, return_exceptions=True)
+        self.loop = None
+        self._sweeper = None
+        self._armed = {}
+        self._firing = set()
+
+    def _arm(self, key: str, version: int, at: datetime) -> None:
+        assert self.loop is not None
+        armed = self._armed.get(key)
+        if armed is not None:
+            if armed[0] > version:
+                return  # a newer scheduling of the key is already armed
+            armed[1].cancel()
+        delay = max((at - timezone.now()).total_seconds(), 0.0)
+        self._armed[key] = (version, self.loop.call_later(delay, self._due, key, version))
+
+    def _due(self, key: str, version: int) -> None:
+        assert self.loop is not None
+        if self._armed.get(key, (None,))[0] == version:
+            del self._armed[key]
+        task = self.loop.create_task(self._fire(key, version))
+        self._firing.add(task)
+        task.add_done_callback(self._firing.discard)
+
+    async def _fire(self, key: str, version: int) -> None:
+        try:
+            await _in_thread(fire)(key, version)
+        except Exception:
+            logger.exception("deadline %s v%s failed to fire", key, version)
+
+    async def _sweep_forever(self) -> None:
+        try:
+            for key, version, due_at in await _in_thread(_pending)():
+                self._arm(key, version, due_at)
+        except Exception:
+            logger.exception("could not arm the pending deadlines; the sweep will fire them")
+        while True:
+            await asyncio.sleep(settings.TIMERS_SWEEP_SECONDS)
+            try:
+                await _in_thread(sweep)()
+            except Exception:
+                logger.exception("deadline sweep failed")
+
+
+def _pending() -> list[tuple[str, int, datetime]]:
+    return list(Deadline.objects.pending().values_list("key", "version", "due_at"))
+
+
+scheduler = InProcessScheduler()
+
+
+def ensure_started() -> None:
+    """Start the in-process timers on the running loop, if they are the backend."""
+    if settings.TIMERS_BACKEND == "inprocess":
+        scheduler.ensure_started()
+
+
+def wake_up(key: str, version: int, at: datetime) -> None:
+    scheduler.wake_up(key, version, at)
+
+
+class TimerStartupMiddleware:
+    """ASGI middleware starting the in-process timers on the first connection or request."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        ensure_started()
+        await self.app(scope, receive, send)

@@ -1,0 +1,133 @@
+"""The WebSocket commands of TABLE streams: validator, permission, handler.
+
+Besides the protocol's ``TABLE_JOIN``, ``TABLE_LEAVE``, ``PLAYER_ACTION`` and
+the staff's ``TABLE_CREATE`` / ``TABLE_UPDATE`` / ``TABLE_DELETE``, a seated
+player may send ``SIT_OUT`` and ``SIT_IN`` (target ``TABLE``, no data): see
+docs/tables.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from lobby.models import Lobby
+from pokerrt.realtime import errors
+from pokerrt.realtime.processor import register_command
+from pokerrt.strict import StrictIntegerField, StrictSerializer
+
+from . import actions
+from .engine import ACTIONS
+
+# Far above any real stack, far below what a database column overflows at.
+MAX_CHIPS = 10**12
+
+
+class JoinSerializer(StrictSerializer):
+    seat = StrictIntegerField(required=False, min_value=1, max_value=10)
+    buy_in = StrictIntegerField(min_value=1, max_value=MAX_CHIPS)
+
+
+class ActionSerializer(StrictSerializer):
+    action = serializers.ChoiceField(choices=ACTIONS)
+    amount = StrictIntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_CHIPS)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["action"] in ("bet", "raise") and attrs.get("amount") is None:
+            raise serializers.ValidationError({"amount": ["Required for bet and raise (the bet it becomes)."]})
+        return attrs
+
+
+class EmptySerializer(StrictSerializer):
+    """A command that takes no data."""
+
+
+class TableSettingsSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=80)
+    max_seats = StrictIntegerField(min_value=2, max_value=10, required=False)
+    small_blind = StrictIntegerField(min_value=1, max_value=MAX_CHIPS, required=False)
+    big_blind = StrictIntegerField(min_value=1, max_value=MAX_CHIPS, required=False)
+    ante = StrictIntegerField(min_value=0, max_value=MAX_CHIPS, required=False)
+    min_buy_in = StrictIntegerField(min_value=1, max_value=MAX_CHIPS, required=False)
+    max_buy_in = StrictIntegerField(min_value=1, max_value=MAX_CHIPS, required=False)
+    action_seconds = StrictIntegerField(min_value=3, max_value=600, required=False)
+    time_bank_seconds = StrictIntegerField(min_value=0, max_value=3600, required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        problems = {}
+        if attrs.get("small_blind", 0) > attrs.get("big_blind", 10**13):
+            problems["small_blind"] = ["Not above the big blind."]
+        if attrs.get("min_buy_in", 0) > attrs.get("max_buy_in", 10**13):
+            problems["min_buy_in"] = ["Not above the maximum buy-in."]
+        if problems:
+            raise serializers.ValidationError(problems)
+        return attrs
+
+
+class CreateTableSerializer(TableSettingsSerializer):
+    lobby = StrictIntegerField(min_value=1)
+
+
+class UpdateTableSerializer(TableSettingsSerializer):
+    name = serializers.CharField(max_length=80, required=False)
+
+
+def staff_only(user: Any, table_id: str | None) -> bool:
+    return bool(user.is_staff)
+
+
+def _create(user: Any, table_id: str | None, data: dict[str, Any]) -> dict[str, Any]:
+    lobby = Lobby.objects.filter(pk=data.pop("lobby")).first()
+    if lobby is None:
+        raise errors.NotFound("No such lobby.")
+    table = actions.do_create_table(lobby, **data)
+    return {"table_id": str(table.pk)}
+
+
+def _need_id(table_id: str | None) -> str:
+    if table_id is None:
+        raise errors.Validation("This command needs the table's id.", details={"id": ["Required."]})
+    return table_id
+
+
+def _join(user: Any, table_id: str | None, data: dict[str, Any]) -> dict[str, Any]:
+    seat = actions.do_join_table(user, _need_id(table_id), data["buy_in"], data.get("seat"))
+    return {"seat": seat.number}
+
+
+def _leave(user: Any, table_id: str | None, data: dict[str, Any]) -> None:
+    actions.do_leave_table(user, _need_id(table_id))
+
+
+def _sit_out(user: Any, table_id: str | None, data: dict[str, Any]) -> None:
+    actions.do_sit_out(user, _need_id(table_id))
+
+
+def _sit_in(user: Any, table_id: str | None, data: dict[str, Any]) -> None:
+    actions.do_sit_in(user, _need_id(table_id))
+
+
+def _act(user: Any, table_id: str | None, data: dict[str, Any]) -> None:
+    actions.do_player_action(user, _need_id(table_id), data["action"], data.get("amount"))
+
+
+def _update(user: Any, table_id: str | None, data: dict[str, Any]) -> None:
+    actions.do_update_table(_need_id(table_id), **data)
+
+
+def _delete(user: Any, table_id: str | None, data: dict[str, Any]) -> None:
+    actions.do_delete_table(_need_id(table_id))
+
+
+register_command("TABLE_JOIN", "TABLE", serializer=JoinSerializer, permission=None, handler=_join)
+register_command("TABLE_LEAVE", "TABLE", serializer=EmptySerializer, permission=None, handler=_leave)
+register_command("SIT_OUT", "TABLE", serializer=EmptySerializer, permission=None, handler=_sit_out)
+register_command("SIT_IN", "TABLE", serializer=EmptySerializer, permission=None, handler=_sit_in)
+register_command("PLAYER_ACTION", "TABLE", serializer=ActionSerializer, permission=None, handler=_act)
+register_command("TABLE_CREATE", "TABLE", serializer=CreateTableSerializer, permission=staff_only,
+                 handler=_create)
+register_command("TABLE_UPDATE", "TABLE", serializer=UpdateTableSerializer, permission=staff_only,
+                 handler=_update)
+register_command("TABLE_DELETE", "TABLE", serializer=EmptySerializer, permission=staff_only,
+                 handler=_delete)

@@ -1,0 +1,105 @@
+"""Fixtures of the real-time tests: the TALLY test stream, communicators, tuned limits."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+
+from pokerrt.realtime.routing import websocket_application
+
+from . import streams
+
+
+@pytest.fixture(autouse=True)
+def tally_stream():
+    streams.register()
+    yield
+
+
+@pytest.fixture
+def realtime_conf(settings):
+    """Change real-time limits for one test: ``realtime_conf(RATE_BURST=3)``."""
+
+    def tune(**values: Any) -> dict[str, Any]:
+        settings.POKERRT_REALTIME = {**settings.POKERRT_REALTIME, **values}
+        return settings.POKERRT_REALTIME
+
+    return tune
+
+
+@pytest.fixture
+async def layer():
+    channel_layer = get_channel_layer()
+    yield channel_layer
+    if hasattr(channel_layer, "flush"):
+        await channel_layer.flush()
+
+
+class Client:
+    """A WebsocketCommunicator speaking the envelope."""
+
+    def __init__(self, communicator: WebsocketCommunicator):
+        self.communicator = communicator
+
+    async def send(self, type: str, target: str | None = None, id: Any = None, data: Any = None, ref: str | None = None, **extra: Any) -> None:
+        frame: dict[str, Any] = {"type": type, **extra}
+        if target is not None:
+            frame["target"] = target
+        if id is not None:
+            frame["id"] = id
+        if data is not None:
+            frame["data"] = data
+        if ref is not None:
+            frame["ref"] = ref
+        await self.communicator.send_to(text_data=json.dumps(frame))
+
+    async def receive(self, timeout: float = 3) -> dict[str, Any]:
+        return json.loads(await self.communicator.receive_from(timeout))
+
+    async def receive_type(self, type: str, timeout: float = 3) -> dict[str, Any]:
+        """The next frame of ``type``, skipping server PINGs."""
+        while True:
+            frame = await self.receive(timeout)
+            if frame["type"] == type:
+                return frame
+            assert frame["type"] == "PING", frame
+
+    async def request(self, type: str, target: str | None = None, id: Any = None, data: Any = None, ref: str = "r1") -> dict[str, Any]:
+        await self.send(type, target, id, data, ref)
+        while True:
+            frame = await self.receive()
+            if frame["type"] != "PING":
+                return frame
+
+    async def nothing(self, timeout: float = 0.2) -> bool:
+        return await self.communicator.receive_nothing(timeout)
+
+    async def close(self) -> None:
+        await self.communicator.disconnect()
+
+
+@pytest.fixture
+async def connect(layer):
+    """Open communicators on /ws/: ``await connect(token=key)``; all closed after the test."""
+    opened: list[WebsocketCommunicator] = []
+
+    async def open_(token: str | None = None, headers: list[tuple[bytes, bytes]] | None = None, expect: bool = True) -> Client:
+        all_headers = list(headers or [])
+        if token is not None:
+            all_headers.append((b"authorization", f"Token {token}".encode()))
+        communicator = WebsocketCommunicator(websocket_application(), "/ws/", headers=all_headers)
+        connected, code = await communicator.connect()
+        assert connected is expect, code
+        opened.append(communicator)
+        return Client(communicator)
+
+    yield open_
+    for communicator in opened:
+        try:
+            await communicator.disconnect()
+        except Exception:
+            pass

@@ -1,0 +1,60 @@
+"""Timer handlers for the timers' tests, importable by a Celery worker (``-I``).
+
+``record`` appends what fired to ``FIRED`` (same-process tests) and, when the
+payload names a file, a JSON line to it (a worker process's firings).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any
+
+from pokerrt.timers import schedule, timer_handler
+
+# (payload, time.time() when the handler ran), in firing order.
+FIRED: list[tuple[dict[str, Any], float]] = []
+# Calls to the "tests.timers.locked" handler's lock and run, in order.
+CALLS: list[str] = []
+
+_file_lock = threading.Lock()
+
+
+@timer_handler("tests.timers.record")
+def record(payload: dict[str, Any]) -> None:
+    now = time.time()
+    FIRED.append((payload, now))
+    if "log" in payload:
+        from celery import current_task
+
+        line = {"payload": payload, "at": now, "task": current_task.name if current_task else None}
+        with _file_lock, open(payload["log"], "a") as log:
+            log.write(json.dumps(line) + "\n")
+
+
+@timer_handler("tests.timers.explode")
+def explode(payload: dict[str, Any]) -> None:
+    FIRED.append((payload, time.time()))
+    raise RuntimeError("handler failed")
+
+
+@timer_handler("tests.timers.locked", lock=lambda payload: CALLS.append(f"lock {payload['n']}"))
+def locked(payload: dict[str, Any]) -> None:
+    CALLS.append(f"run {payload['n']}")
+
+
+@timer_handler("tests.timers.next_turn")
+def next_turn(payload: dict[str, Any]) -> None:
+    """Like an action clock: firing hands the clock to the next player, same key."""
+    FIRED.append((payload, time.time()))
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    schedule(
+        payload["key"],
+        "tests.timers.next_turn",
+        timezone.now() + timedelta(seconds=30),
+        {"key": payload["key"], "turn": payload["turn"] + 1},
+    )

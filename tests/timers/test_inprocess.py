@@ -1,0 +1,126 @@
+"""The in-process scheduler on a real event loop, firing into the test database."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.db import transaction
+from django.utils import timezone
+
+from pokerrt.timers import schedule
+from pokerrt.timers.inprocess import TimerStartupMiddleware, ensure_started, scheduler
+from pokerrt.timers.models import Deadline
+from tests.timers import handlers
+
+# Firing happens in worker threads, which see only committed rows.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+RECORD = "tests.timers.record"
+
+
+@pytest.fixture
+async def started():
+    ensure_started()
+    yield scheduler
+    await scheduler.stop()
+
+
+@sync_to_async
+def schedule_committed(key: str, seconds: float, payload: dict | None = None):
+    """An action in the consumers' sync thread, as database_sync_to_async runs it."""
+    at = timezone.now() + timedelta(seconds=seconds)
+    with transaction.atomic():
+        schedule(key, RECORD, at, payload or {"key": key})
+    return at
+
+
+async def fired_keys(count: int, timeout: float) -> dict[str, float]:
+    """Wait until ``count`` firings are recorded; their keys -> time.time()."""
+    deadline = time.monotonic() + timeout
+    while len(handlers.FIRED) < count and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    return {payload["key"]: at for payload, at in handlers.FIRED}
+
+
+async def test_a_deadline_fires_within_a_second_of_its_time(started):
+    # when
+    at = await schedule_committed("table:1:action", 0.3)
+    # then
+    fired = await fired_keys(1, timeout=3)
+    assert "table:1:action" in fired
+    lateness = fired["table:1:action"] - at.timestamp()
+    assert 0 <= lateness < 1.0
+    row = await Deadline.objects.aget(key="table:1:action")
+    assert row.fired_at is not None
+
+
+async def test_rescheduling_replaces_the_armed_timer(started):
+    await schedule_committed("table:1:action", 0.2, {"key": "table:1:action", "turn": 1})
+    at = await schedule_committed("table:1:action", 0.4, {"key": "table:1:action", "turn": 2})
+    # then
+    await fired_keys(1, timeout=3)
+    await asyncio.sleep(0.3)
+    assert [payload["turn"] for payload, _ in handlers.FIRED] == [2]
+    assert handlers.FIRED[0][1] >= at.timestamp()
+
+
+async def test_starting_arms_the_deadlines_left_by_a_previous_process():
+    # given: rows committed while no server loop ran (a restart, a management command)
+    await schedule_committed("table:1:action", -5)
+    await schedule_committed("table:2:action", 0.3)
+    assert scheduler.loop is None
+    # when
+    ensure_started()
+    try:
+        fired = await fired_keys(2, timeout=3)
+    finally:
+        await scheduler.stop()
+    # then
+    assert set(fired) == {"table:1:action", "table:2:action"}
+
+
+async def test_the_periodic_sweep_fires_what_no_wake_up_was_asked_for(settings):
+    settings.TIMERS_SWEEP_SECONDS = 0.2
+    ensure_started()
+    await asyncio.sleep(0.1)  # past the start's arming of pending rows
+    # given: a row another process committed, so no timer is armed here
+    await Deadline.objects.acreate(
+        key="table:1:action", handler=RECORD, due_at=timezone.now(), version=1,
+        payload={"key": "table:1:action"},
+    )
+    # then
+    try:
+        fired = await fired_keys(1, timeout=3)
+    finally:
+        await scheduler.stop()
+    assert "table:1:action" in fired
+
+
+async def test_the_middleware_starts_the_timers_on_the_first_scope():
+    seen = []
+
+    async def app(scope, receive, send):
+        seen.append(scope["type"])
+
+    # when
+    await TimerStartupMiddleware(app)({"type": "websocket"}, None, None)
+    # then
+    try:
+        assert seen == ["websocket"]
+        assert scheduler.loop is asyncio.get_running_loop()
+    finally:
+        await scheduler.stop()
+
+
+async def test_with_the_celery_backend_the_middleware_starts_nothing(settings):
+    settings.TIMERS_BACKEND = "celery"
+
+    async def app(scope, receive, send):
+        pass
+
+    await TimerStartupMiddleware(app)({"type": "http"}, None, None)
+    assert scheduler.loop is None
