@@ -217,6 +217,10 @@ POKERRT_REALTIME = {
     # Excess commands tolerated (each answered RATE_LIMITED) before close 4429.
     "RATE_ABUSE_LIMIT": env_int("POKERRT_RATE_ABUSE_LIMIT", 100),
     "OUTGOING_QUEUE_LIMIT": env_int("POKERRT_OUTGOING_QUEUE_LIMIT", 1000),
+    # Bytes a socket may hold unsent before its writer waits (pokerrt.realtime.server).
+    "SEND_BUFFER_HIGH": env_int("POKERRT_SEND_BUFFER_HIGH", 256 * 1024),
+    # Seconds a shutting-down node gives clients to take their 1012 close.
+    "SHUTDOWN_GRACE": float(os.environ.get("POKERRT_SHUTDOWN_GRACE", 5)),
     # Journal retention per stream: the last N events or T hours, whichever
     # keeps more.
     "RETENTION_EVENTS": env_int("POKERRT_RETENTION_EVENTS", 1000),

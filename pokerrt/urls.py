@@ -3,6 +3,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from . import health, views
+from tables import urls as tables_urls
+
 from .accounts import urls as accounts_urls
 
 urlpatterns = [
@@ -11,6 +13,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("accounts/", include(accounts_urls.pages)),
     path("api/", include(accounts_urls.api_urls)),
+    path("api/", include(tables_urls.api_urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),
 ]

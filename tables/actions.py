@@ -26,7 +26,7 @@ from tables import engine
 from tables.engine import rules
 
 from . import live, snapshots
-from .models import Hand, HandAction, HandStatus, Seat, SeatStatus, Table, TableKind, TableStatus
+from .models import Hand, HandAction, HandPlayer, HandStatus, Seat, SeatStatus, Table, TableKind, TableStatus
 
 # --- Locks and lookups -----------------------------------------------------------
 
@@ -391,6 +391,10 @@ def do_start_hand(table_id: int | str) -> Hand | None:
             deck=deck.to_dict(), commitment=dealt.commitment(),
             players={str(n): by_number[n].user_id for n in dealt.seats},
         )
+        HandPlayer.objects.bulk_create(
+            HandPlayer(hand=hand, user_id=by_number[n].user_id, seat=n, starting_stack=config.entry(n).stack)
+            for n in dealt.seats
+        )
         live.remember(hand.pk, dealt)
         to_act = None if dealt.is_over else _arm_clock(table, hand, dealt)
         emit("TABLE", table.pk, "HAND_START", {
@@ -475,6 +479,10 @@ def _publish(table: Table, hand: Hand, dealt: engine.Hand, events: list[engine.H
         if event.type in _CARRY_TO_ACT:
             data["to_act"] = to_act if i == last else None
         if event.type == "PLAYER_ACTION":
+            if i == last:
+                # A fold changes who can win the pots; later events of a batch
+                # (a street dealt) carry the pots themselves.
+                data["pots"] = [p.to_dict() for p in dealt.pots]
             if data["seat"] == auto_seat and not data["action"].startswith("post_"):
                 data["auto"] = True
         elif event.type == "DEAL_CARDS":
@@ -554,6 +562,7 @@ def _end_hand(table: Table, hand: Hand, dealt: engine.Hand, users: dict[int, Any
         if seat.user_id == players[number]:
             seat.stack = final[number]
             seat.save(update_fields=["stack"])
+        HandPlayer.objects.filter(hand=hand, seat=number).update(final_stack=final[number])
     emit("TABLE", table.pk, "HAND_END", {
         "hand_id": str(hand.pk), "winners": winners, "board": dealt.board, "stacks": stacks,
         "uncalled": [{"seat": n, "amount": a} for n, a in sorted(uncalled.items())],

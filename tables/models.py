@@ -162,3 +162,22 @@ class HandAction(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["hand", "index"], name="hand_action_index_unique"),
         ]
+
+
+class HandPlayer(models.Model):
+    """A player dealt into a hand: the index behind "my hands" and per-player results.
+
+    ``Hand.players`` keeps the same seat -> user map for the hot path of a hand
+    in play; these rows exist to find a player's hands without reading them all.
+    """
+
+    hand = models.ForeignKey(Hand, on_delete=models.CASCADE, related_name="dealt")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="hands_played")
+    seat = models.PositiveSmallIntegerField()
+    starting_stack = models.PositiveBigIntegerField()
+    final_stack = models.PositiveBigIntegerField(null=True, blank=True)  # null while in play
+
+    class Meta:
+        ordering = ["-hand_id"]
+        constraints = [models.UniqueConstraint(fields=["hand", "seat"], name="hand_player_seat_unique")]
+        indexes = [models.Index(fields=["user", "-hand"], name="hand_player_by_user")]

@@ -20,5 +20,6 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # processes that live tests start share the test database.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
-        "NAME": os.path.join(os.environ["POKERRT_VAR_DIR"], "test.sqlite3")
+        # One file per test run, so that runs side by side never share one.
+        "NAME": os.path.join(os.environ["POKERRT_VAR_DIR"], f"test-{os.getpid()}.sqlite3")
     }

@@ -20,7 +20,7 @@ from functools import lru_cache
 from itertools import chain
 from typing import Any, ClassVar, Iterable
 
-from phevaluator import _pheval  # type: ignore[attr-defined]
+from phevaluator import _pheval  # type: ignore[import-untyped]
 from pokerkit import Card, CardsLike, Hand, StandardHighHand
 from pokerkit.lookups import Entry, Lookup, StandardLookup
 

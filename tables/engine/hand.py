@@ -275,12 +275,15 @@ class Hand:
         self._mucked: list[int] = []
         self._winnings: list[Winning] = []
         self._uncalled: dict[int, int] = {}
+        self._uncalled_board: int | None = None
         self._pending_showdown: list[HoleCardsShowingOrMucking] = []
         self._dealt_announced = False
         self._ante_parts = self._base_antes()
         antes, blinds = forced_bets(config)
         self._street_bets = [0] * len(self.seats)
         self._committed = [0] * len(self.seats)
+        self._in_hand = [True] * len(self.seats)
+        """False once folded (PokerKit also drops hands that lost)."""
         """Chips each player has put in (uncalled bets taken back out)."""
         self._state = State(
             AUTOMATIONS,
@@ -297,7 +300,23 @@ class Hand:
             mode=Mode.TOURNAMENT,
         )
         self._op_count = 0
-        self.events.extend(self._advance())
+        self.events.extend(self._small_blind_first(self._advance()))
+
+    @staticmethod
+    def _small_blind_first(events: list[HandEvent]) -> list[HandEvent]:
+        """Heads-up PokerKit posts the big blind first; tell it the usual way."""
+        kinds = [e.data.get('action') for e in events]
+        if 'post_small_blind' not in kinds or 'post_big_blind' not in kinds:
+            return events
+        big, small = kinds.index('post_big_blind'), kinds.index('post_small_blind')
+        if big > small:
+            return events
+        bb, sb = events[big].data, events[small].data
+        pot_before = bb['pot'] - bb['amount']
+        events[big] = HandEvent('PLAYER_ACTION', {**sb, 'pot': pot_before + sb['amount']})
+        events[small] = HandEvent('PLAYER_ACTION', {**bb, 'pot': pot_before + sb['amount']
+                                                    + bb['amount']})
+        return events
 
     @classmethod
     def start(cls, config: HandConfig, deck: Deck) -> tuple[Hand, list[HandEvent]]:
@@ -378,9 +397,8 @@ class Hand:
         return self._ledger_pots()
 
     def _ledger_pots(self) -> list[Pot]:
-        state = self._state
         collected = [c - b for c, b in zip(self._committed, self._street_bets)]
-        active = [i for i in range(len(self.seats)) if state.statuses[i]]
+        active = [i for i in range(len(self.seats)) if self._in_hand[i]]
         levels = sorted({collected[i] for i in active if collected[i] > 0})
         pots: list[Pot] = []
         previous = 0
@@ -402,7 +420,8 @@ class Hand:
     @property
     def active_seats(self) -> list[int]:
         """Seats still in the hand (not folded, not mucked)."""
-        return [seat for seat, i in self._index.items() if self._state.statuses[i]]
+        return [seat for seat, i in self._index.items()
+                if self._in_hand[i] and seat not in self._mucked]
 
     def to_act(self) -> int | None:
         """The seat to act, or ``None`` (dealing, showdown or over)."""
@@ -458,6 +477,19 @@ class Hand:
     def uncalled(self) -> dict[int, int]:
         """Uncalled bets returned, by seat."""
         return dict(self._uncalled)
+
+    def contributions(self) -> dict[int, int]:
+        """Chips each seat has put in the pot (uncalled bets taken back)."""
+        return {seat: self._committed[i] for seat, i in self._index.items()}
+
+    def base_ante(self, seat: int) -> int:
+        """The ante ``seat`` owes by the configuration (before stack limits)."""
+        return self._ante_parts[self._index[seat]]
+
+    @property
+    def uncalled_street(self) -> int | None:
+        """Board length when an uncalled bet was returned, if one was."""
+        return self._uncalled_board
 
     def payoffs(self) -> dict[int, int]:
         """Net chips won or lost by each seat (sums to zero)."""
@@ -518,6 +550,7 @@ class Hand:
         before = state.bets[i]
         if action == 'fold':
             state.fold()
+            self._in_hand[i] = False
         elif action in ('check', 'call'):
             state.check_or_call()
         elif action in ('bet', 'raise'):
@@ -705,7 +738,7 @@ class Hand:
         state = self._state
         events = []
         bets = self._street_bets
-        winner = state.statuses.index(True) if sum(state.statuses) == 1 else None
+        winner = self._in_hand.index(True) if sum(self._in_hand) == 1 else None
         for i, bet in enumerate(bets):
             if i == winner:
                 # PokerKit leaves the last player's bet out of the pot
@@ -715,6 +748,7 @@ class Hand:
             if returned > 0:
                 seat = self.seats[i]
                 self._uncalled[seat] = self._uncalled.get(seat, 0) + returned
+                self._uncalled_board = len(state.board_cards)
                 self._committed[i] -= returned
                 events.append(HandEvent('UNCALLED_BET', {
                     'seat': seat, 'amount': returned, 'stack': self._stack(i)}))
@@ -744,9 +778,9 @@ class Hand:
 
     def _hand_end(self) -> HandEvent:
         state = self._state
-        if sum(state.statuses) == 1:
+        if sum(self._in_hand) == 1:
             # the last player's own matched bet comes back by pulling, not pushing
-            seat = self.seats[state.statuses.index(True)]
+            seat = self.seats[self._in_hand.index(True)]
             missing = sum(self._committed) - sum(w.amount for w in self._winnings)
             if missing:
                 last = self._winnings.pop() if self._winnings else Winning(seat, 0, 0)

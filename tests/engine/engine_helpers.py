@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import random
 from typing import Sequence
 
+from hypothesis import HealthCheck, settings
+
 from tables.engine import CARDS, Deck, Hand, HandConfig, SeatEntry
+
+EXAMPLES = int(os.environ.get('ENGINE_EXAMPLES', '300'))
+"""Hypothesis examples per property (each example plays several hands)."""
+ENGINE_SETTINGS = settings(max_examples=EXAMPLES, deadline=None,
+                           suppress_health_check=[HealthCheck.too_slow])
 
 SALTS = tuple(bytes([i]) * 16 for i in range(52))
 
@@ -53,3 +61,28 @@ def play_random(hand: Hand, rng: random.Random,
     """Play ``hand`` to the end with random legal actions."""
     while not hand.is_over:
         hand.act(*random_action(hand, rng, weights))
+
+
+def split(text: str) -> list[str]:
+    """``'AhKd'`` -> ``['Ah', 'Kd']``."""
+    return [text[i:i + 2] for i in range(0, len(text), 2)]
+
+
+def deck_for(holes: Sequence[str], board: str = '') -> Deck:
+    """A deck dealing ``holes[i]`` to PokerKit index ``i`` and then ``board``.
+
+    Burn cards and the rest come from the cards not named, in a fixed order.
+    """
+    n = len(holes)
+    named = [c for h in holes for c in split(h)] + split(board)
+    spare = iter(c for c in CARDS if c not in named)
+    order: list[str] = [''] * (2 * n)
+    for i, hole in enumerate(holes):
+        first, second = split(hole)
+        order[i], order[i + n] = first, second
+    flop, turn, river = split(board)[:3], split(board)[3:4], split(board)[4:5]
+    for street in (flop, turn, river):
+        order.append(next(spare))
+        order.extend(street or [next(spare) for _ in range(3 if street is flop else 1)])
+    order.extend(spare)
+    return Deck(tuple(order), SALTS)

@@ -1,0 +1,131 @@
+"""``python -m pokerrt.realtime.server``: Daphne with a clean shutdown and backpressure.
+
+Same command line as ``daphne``. Two additions:
+
+- On SIGTERM/SIGINT, every open WebSocket is closed with 1012 (service
+  restart, PROTOCOL.md section 4) and its consumer gets to run ``disconnect``
+  (presence rows, groups) before Daphne cancels what is left. Plain Daphne
+  cancels the consumers and drops the sockets without a close frame.
+- Close codes 1009 (frame too big) and 1012 reach the client: autobahn's
+  public ``sendClose`` only takes 1000 and 3000-4999, so under plain Daphne
+  the consumer's ``close(1009)`` ends as 1011.
+- Each WebSocket scope carries ``extensions["pokerrt.flow"]``: the consumer's
+  writer waits on it while the socket's send buffer is over the high-water
+  mark, so a client that does not read fills the consumer's bounded queue and
+  is closed 4503 instead of growing the server's memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import daphne.server
+from daphne.cli import CommandLineInterface
+from daphne.server import Server
+from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
+from django.conf import settings
+from twisted.internet import defer
+
+logger = logging.getLogger(__name__)
+
+CLOSE_RESTART = 1012
+
+
+class TransportFlow:
+    """Whether a WebSocket's TCP send buffer has room, read from its Twisted transport."""
+
+    # Seconds between looks at a full buffer.
+    poll = 0.02
+
+    def __init__(self, protocol: WebSocketProtocol, high: int, low: int):
+        self.protocol = protocol
+        self.high = high
+        self.low = low
+
+    def buffered(self) -> int:
+        """Bytes written to the socket but not yet taken by the kernel; 0 when unknown."""
+        transport = self.protocol.transport
+        data = getattr(transport, "dataBuffer", None)
+        if data is None:
+            return 0
+        return len(data) - getattr(transport, "offset", 0) + getattr(transport, "_tempDataLen", 0)
+
+    async def writable(self) -> None:
+        """Return at once while below ``high``; once over it, wait until below ``low``."""
+        if self.buffered() < self.high:
+            return
+        while self.buffered() > self.low and self.protocol.state == self.protocol.STATE_OPEN:
+            await asyncio.sleep(self.poll)
+
+
+class RealtimeWebSocketProtocol(WebSocketProtocol):
+    """Daphne's protocol, able to send every close code RFC 6455 lets an endpoint send."""
+
+    def serverClose(self, code=None):  # type: ignore[no-untyped-def]
+        if code is not None and 1001 <= code <= 1014:
+            self.sendCloseFrame(code=code, isReply=False)
+        else:
+            super().serverClose(code)
+
+
+class RealtimeWebSocketFactory(WebSocketFactory):
+    protocol = RealtimeWebSocketProtocol
+
+    def setProtocolOptions(self, **options: Any) -> None:
+        # A slow client reads its whole backlog before it sees our close
+        # frame: give it the shutdown grace, not autobahn's one second.
+        options.setdefault("closeHandshakeTimeout", settings.POKERRT_REALTIME["SHUTDOWN_GRACE"])
+        super().setProtocolOptions(**options)
+
+
+class RealtimeServer(Server):
+    """Daphne's server, closing WebSockets with 1012 before the reactor stops."""
+
+    def run(self) -> None:
+        # Server.run builds its factory from this module global.
+        daphne.server.WebSocketFactory = RealtimeWebSocketFactory
+        super().run()
+
+    def create_application(self, protocol: Any, scope: dict[str, Any]):  # type: ignore[no-untyped-def]
+        if scope.get("type") == "websocket":
+            conf = settings.POKERRT_REALTIME
+            flow = TransportFlow(protocol, conf["SEND_BUFFER_HIGH"], conf["SEND_BUFFER_HIGH"] // 4)
+            scope["extensions"] = {**scope.get("extensions", {}), "pokerrt.flow": flow}
+        return super().create_application(protocol, scope)
+
+    def kill_all_applications(self):  # type: ignore[no-untyped-def]
+        return defer.Deferred.fromFuture(asyncio.ensure_future(self._close_then_kill()))
+
+    async def _close_then_kill(self) -> None:
+        open_sockets = [
+            protocol
+            for protocol in list(self.connections)
+            if isinstance(protocol, WebSocketProtocol) and protocol.state == protocol.STATE_OPEN
+        ]
+        for protocol in open_sockets:
+            protocol.serverClose(code=CLOSE_RESTART)
+        logger.info("closing %d WebSockets with %d", len(open_sockets), CLOSE_RESTART)
+        deadline = time.monotonic() + settings.POKERRT_REALTIME["SHUTDOWN_GRACE"]
+        while time.monotonic() < deadline and any(self._running(p) for p in open_sockets):
+            await asyncio.sleep(0.05)
+        await defer.Deferred.asFuture(super().kill_all_applications(), asyncio.get_event_loop())
+
+    def _running(self, protocol: Any) -> bool:
+        details = self.connections.get(protocol)
+        instance = details and details.get("application_instance")
+        return bool(instance) and not instance.done()
+
+
+class RealtimeCommandLine(CommandLineInterface):
+    server_class = RealtimeServer
+
+
+def main() -> None:
+    RealtimeCommandLine.entrypoint()
+
+
+if __name__ == "__main__":
+    main()

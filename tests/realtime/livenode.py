@@ -1,0 +1,95 @@
+"""Live nodes for the real-time tests: ``python -m pokerrt.realtime.server`` on the test DB,
+serving the project's application plus the test-only TALLY stream, and a websockets client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+
+from tests.live import REPO, free_port, process_env, stop, wait_for_port
+
+__all__ = ["Node", "start_node", "stop", "Socket"]
+
+
+class Node:
+    def __init__(self, proc: subprocess.Popen, port: int):
+        self.proc = proc
+        self.port = port
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws/"
+
+    async def open(self, token: str | None = None, **kwargs: Any) -> "Socket":
+        headers = {"Authorization": f"Token {token}"} if token else None
+        return Socket(await connect(self.url, additional_headers=headers, **kwargs))
+
+
+def start_node(**env: str) -> Node:
+    """Start a node; ``env`` are variables such as POKERRT_HEARTBEAT_INTERVAL="0.3"."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pokerrt.realtime.server", "-b", "127.0.0.1", "-p", str(port),
+         "tests.realtime.asgi:application"],
+        cwd=REPO,
+        env=process_env(**env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_for_port(port, proc=proc)
+    except Exception:
+        proc.kill()
+        raise RuntimeError(proc.stderr.read().decode(errors="replace")[-3000:] if proc.stderr else "")
+    return Node(proc, port)
+
+
+class Socket:
+    """A real websockets client speaking the envelope."""
+
+    def __init__(self, ws: ClientConnection):
+        self.ws = ws
+
+    async def send(self, type: str, target: str | None = None, id: Any = None, data: Any = None, ref: str | None = None) -> None:
+        frame: dict[str, Any] = {"type": type}
+        for name, value in (("target", target), ("id", id), ("data", data), ("ref", ref)):
+            if value is not None:
+                frame[name] = value
+        await self.ws.send(json.dumps(frame))
+
+    async def receive(self, timeout: float = 5) -> dict[str, Any]:
+        return json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+
+    async def receive_type(self, type: str, timeout: float = 5) -> dict[str, Any]:
+        while True:
+            frame = await self.receive(timeout)
+            if frame["type"] == type:
+                return frame
+            assert frame["type"] == "PING", frame
+
+    async def request(self, type: str, target: str | None = None, id: Any = None, data: Any = None, ref: str = "r") -> dict[str, Any]:
+        await self.send(type, target, id, data, ref)
+        while True:
+            frame = await self.receive()
+            if frame["type"] != "PING" and frame.get("data", {}).get("ref") == ref:
+                return frame
+
+    async def close_code(self, timeout: float = 5) -> int | None:
+        """Wait for the server to close; the close code it sent."""
+        try:
+            async with asyncio.timeout(timeout):
+                async for _ in self.ws:
+                    pass
+        except Exception:
+            pass
+        await asyncio.wait_for(self.ws.wait_closed(), timeout)
+        return self.ws.close_code
+
+    async def close(self) -> None:
+        await self.ws.close()

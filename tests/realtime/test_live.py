@@ -1,0 +1,213 @@
+"""The protocol over real sockets: websockets clients against a live node."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import socket
+
+import pytest
+from channels.db import database_sync_to_async
+from rest_framework.authtoken.models import Token
+from websockets.exceptions import InvalidStatus
+
+from pokerrt.realtime import streams
+
+from .livenode import start_node, stop
+
+pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def node(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        started = start_node()
+    yield started
+    stop(started.proc)
+
+
+@pytest.fixture(scope="module")
+def tight_node(django_db_setup, django_db_blocker):
+    """A node with small limits, for the heartbeat and limit closes."""
+    with django_db_blocker.unblock():
+        started = start_node(
+            POKERRT_HEARTBEAT_INTERVAL="0.3",
+            POKERRT_HEARTBEAT_TIMEOUT="1.5",
+            POKERRT_MAX_FRAME_BYTES="4096",
+            POKERRT_RATE_PER_SECOND="1",
+            POKERRT_RATE_BURST="5",
+            POKERRT_RATE_ABUSE_LIMIT="3",
+            POKERRT_OUTGOING_QUEUE_LIMIT="20",
+            POKERRT_SEND_BUFFER_HIGH="16384",
+        )
+    yield started
+    stop(started.proc)
+
+
+def token_for(user) -> str:
+    return Token.objects.get_or_create(user=user)[0].key
+
+
+async def test_subscribe_snapshot_then_contiguous_seq(node, user):
+    key = await database_sync_to_async(token_for)(user)
+    writer = await node.open(key)
+    assert (await writer.request("ADD", "TALLY", "l1", {"n": 3}))["type"] == "ACK"
+    reader = await node.open()
+    subscribed = await reader.request("SUBSCRIBE", "TALLY", "l1")
+    assert subscribed["data"]["seq"] == 1 and subscribed["data"]["state"] == {"total": 3}
+    for _ in range(3):
+        await writer.request("ADD", "TALLY", "l1", {"n": 2, "times": 4})
+    events = [await reader.receive_type("ADD") for _ in range(12)]
+    assert [e["seq"] for e in events] == list(range(2, 14))
+    assert events[-1]["data"]["total"] == 27
+    await writer.close()
+    await reader.close()
+
+
+async def test_recovery_with_since_and_past_retention(node, user):
+    key = await database_sync_to_async(token_for)(user)
+    client = await node.open(key)
+    await client.request("ADD", "TALLY", "l2", {"n": 1, "times": 5})
+    epoch = (await client.request("SUBSCRIBE", "TALLY", "l2"))["data"]["epoch"]
+    await client.close()
+    # The client was away while three more events happened.
+    other = await node.open(key)
+    await other.request("ADD", "TALLY", "l2", {"n": 1, "times": 3})
+    back = await node.open()
+    frame = await back.request("SUBSCRIBE", "TALLY", "l2", {"since": 5, "epoch": epoch})
+    assert frame["data"] == {"seq": 5, "epoch": epoch, "recovered": True, "ref": "r"}
+    assert [(await back.receive_type("ADD"))["seq"] for _ in range(3)] == [6, 7, 8]
+    await database_sync_to_async(streams.prune_journal)(keep_events=1, keep_hours=0)
+    late = await node.open()
+    frame = await late.request("SUBSCRIBE", "TALLY", "l2", {"since": 5, "epoch": epoch})
+    assert frame["data"]["recovered"] is False
+    assert frame["data"]["seq"] == 8 and frame["data"]["state"] == {"total": 8}
+    for s in (other, back, late):
+        await s.close()
+
+
+async def test_bad_token_is_refused_with_403(node, db):
+    with pytest.raises(InvalidStatus) as refused:
+        await node.open("nonsense")
+    assert refused.value.response.status_code == 403
+
+
+async def test_foreign_origin_is_refused_with_403(node):
+    with pytest.raises(InvalidStatus):
+        await node.open(origin="http://evil.example")
+
+
+@pytest.mark.parametrize(
+    "frame, code",
+    [
+        ("not json", "BAD_FRAME"),
+        ('{"type": "NOPE", "ref": "r"}', "UNKNOWN_TYPE"),
+        ('{"type": "ADD", "target": "TALLY", "id": "1", "data": {}, "ref": "r"}', "UNAUTHENTICATED"),
+        ('{"type": "SUBSCRIBE", "target": "TALLY", "id": "missing", "ref": "r"}', "NOT_FOUND"),
+        ('{"type": "SUBSCRIBE", "target": "TALLY", "id": "secret", "ref": "r"}', "FORBIDDEN"),
+        ('{"type": "SUBSCRIBE", "target": "TALLY", "id": "1", "data": {"since": "x"}, "ref": "r"}', "VALIDATION"),
+        ('{"type": "FAIL", "target": "TALLY", "id": "1", "data": {"code": "CONFLICT"}, "ref": "r"}', "CONFLICT"),
+        ('{"type": "FAIL", "target": "TALLY", "id": "1", "data": {"code": "NOT_YOUR_TURN"}, "ref": "r"}', "NOT_YOUR_TURN"),
+        ('{"type": "FAIL", "target": "TALLY", "id": "1", "data": {"code": "ILLEGAL_ACTION"}, "ref": "r"}', "ILLEGAL_ACTION"),
+        ('{"type": "FAIL", "target": "TALLY", "id": "1", "data": {"code": "ACCOUNTS_FUNDS"}, "ref": "r"}', "INSUFFICIENT_FUNDS"),
+        ('{"type": "FAIL", "target": "TALLY", "id": "1", "data": {"code": "?"}, "ref": "r"}', "INTERNAL"),
+    ],
+)
+async def test_error_codes(node, frame, code):
+    client = await node.open()
+    await client.ws.send(frame)
+    error = await client.receive_type("ERROR")
+    assert error["data"]["code"] == code
+    # The connection stays open after an error.
+    assert (await client.request("PING", data={"t": 1}, ref="after"))["type"] == "PONG"
+    await client.close()
+
+
+async def test_ping_pong_both_ways(tight_node):
+    client = await tight_node.open()
+    pong = await client.request("PING", data={"t": 99}, ref="p")
+    assert pong["data"] == {"t": 99, "ref": "p"}
+    for _ in range(6):
+        ping = await client.receive(timeout=2)
+        assert ping["type"] == "PING"
+        await client.send("PONG", data=ping["data"])
+    # Answering pings kept it open past the 1.5 s timeout.
+    assert (await client.request("PING", data={"t": 1}))["type"] == "PONG"
+    await client.close()
+
+
+async def test_silent_client_is_closed_4408(tight_node):
+    client = await tight_node.open()
+    assert await client.close_code(timeout=5) == 4408
+
+
+async def test_frame_over_the_limit_is_closed_1009(tight_node):
+    client = await tight_node.open()
+    await client.ws.send(json.dumps({"type": "PING", "data": {"t": 1, "pad": "x" * 5000}}))
+    assert await client.close_code() == 1009
+
+
+async def test_rate_limit_then_abuse_is_closed_4429(tight_node):
+    client = await tight_node.open()
+    for i in range(9):
+        await client.send("PING", data={"t": i}, ref=f"p{i}")
+    frames = []
+    for _ in range(8):
+        frames.append(await client.receive_type("ERROR") if len(frames) >= 5 else await client.receive())
+    codes = [f["data"].get("code") for f in frames if f["type"] == "ERROR"]
+    assert codes[:3] == ["RATE_LIMITED"] * 3
+    assert await client.close_code() == 4429
+
+
+async def test_client_that_does_not_read_is_closed_4503(tight_node, user):
+    key = await database_sync_to_async(token_for)(user)
+    writer = await tight_node.open(key)
+    # A small receive buffer and no reading: the server's send buffer fills.
+    sock = socket.create_connection(("127.0.0.1", tight_node.port))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    slow = await tight_node.open(sock=sock, max_queue=1, max_size=None)
+    await slow.send("SUBSCRIBE", "TALLY", "l5")
+    await asyncio.sleep(0.3)
+    for _ in range(4):
+        await writer.request("ADD", "TALLY", "l5", {"n": 1, "times": 200, "pad": 5000})
+    # Reading now, it gets the backlog the kernel held, then the close.
+    assert await slow.close_code(timeout=10) == 4503
+    await writer.close()
+
+
+async def test_player_stream_is_private(node, make_user, staff_user):
+    alice, bob = await database_sync_to_async(lambda: (make_user("alice"), make_user("bob")))()
+    keys = [await database_sync_to_async(token_for)(u) for u in (alice, bob, staff_user)]
+    own, other, staff = [await node.open(k) for k in keys]
+    anonymous = await node.open()
+    frame = await own.request("SUBSCRIBE", "PLAYER", alice.pk)
+    state = frame["data"]["state"]
+    assert state == {
+        "user": {"id": str(alice.pk), "username": "alice"},
+        "balance": state["balance"],
+        "seats": [],
+        "registrations": [],
+    }
+    assert (await other.request("SUBSCRIBE", "PLAYER", alice.pk))["data"]["code"] == "FORBIDDEN"
+    assert (await anonymous.request("SUBSCRIBE", "PLAYER", alice.pk))["data"]["code"] == "FORBIDDEN"
+    assert (await staff.request("SUBSCRIBE", "PLAYER", alice.pk))["type"] == "SUBSCRIBED"
+    await own.request("GRANT", "PLAYER", alice.pk, {"amount": 50})
+    for client in (own, staff):
+        event = await client.receive_type("BALANCE_UPDATE")
+        assert event["data"]["balance"] == state["balance"] + 50 and event["seq"] == frame["data"]["seq"] + 1
+    for client in (own, other, staff, anonymous):
+        await client.close()
+
+
+async def test_shutdown_closes_clients_with_1012(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        node = start_node()
+    try:
+        client = await node.open()
+        await client.request("SUBSCRIBE", "TALLY", "l9")
+        node.proc.send_signal(signal.SIGTERM)
+        assert await client.close_code() == 1012
+        assert await asyncio.to_thread(node.proc.wait, 10) == 0
+    finally:
+        stop(node.proc)
