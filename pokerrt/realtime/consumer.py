@@ -152,6 +152,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if self.closed:
             return
         self.closed = True
+        logger.info("closing %s (user %s) with %d", self.channel_name, self.user.pk, code)
         self.outgoing.clear()
         await self.close(code=code)
 

@@ -5,8 +5,8 @@ connection or request starts them (:class:`TimerStartupMiddleware` calls
 :func:`ensure_started`), which binds this module to the running loop, arms a
 timer for every pending deadline (so a restart loses nothing) and starts the
 periodic sweep. After that, every committed ``schedule`` arms one
-``loop.call_later``; when it is due, ``fire`` runs in a worker thread, since
-the ORM may not run on the loop.
+``loop.call_later``; when it is due, ``fire`` runs in the scheduler's own
+thread, since the ORM may not run on the loop.
 
 Until a loop is started (a management command, a test without a server)
 ``wake_up`` does nothing: the row is the record, and the server's first sweep
@@ -18,11 +18,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from channels.db import DatabaseSyncToAsync
 from django.conf import settings
+from django.db import close_old_connections, connections
 from django.utils import timezone
 
 from .actions import fire, sweep
@@ -30,11 +31,7 @@ from .models import Deadline
 
 logger = logging.getLogger(__name__)
 
-
-def _in_thread(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
-    # Not the one shared sync thread of the consumers: a due timer should not
-    # wait behind their database work. Connections are closed like theirs.
-    return DatabaseSyncToAsync(fn, thread_sensitive=False)
+T = TypeVar("T")
 
 
 class InProcessScheduler:
@@ -49,6 +46,12 @@ class InProcessScheduler:
         # fire() calls in flight, kept so they are not garbage-collected and
         # so stop() can wait for them.
         self._firing: set[asyncio.Task[None]] = set()
+        # The one thread that runs fire() and sweep(), since the ORM may not
+        # run on the loop. Not the consumers' shared sync thread, so a due
+        # timer does not wait behind their database work; one thread, because
+        # firing is a short transaction and writes serialise on SQLite anyway,
+        # and so stop() can close its database connection.
+        self._thread: ThreadPoolExecutor | None = None
 
     def ensure_started(self) -> None:
         """Bind to the running loop and start the sweep; cheap when already started."""
@@ -56,8 +59,11 @@ class InProcessScheduler:
         if self.loop is loop:
             return
         # A previous loop (tests run one per test) took its timers with it.
+        if self._thread is not None:
+            self._thread.shutdown(wait=False)
         self._armed = {}
         self._firing = set()
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pokerrt-timers")
         self.loop = loop
         self._sweeper = loop.create_task(self._sweep_forever(), name="pokerrt.timers.sweep")
 
@@ -79,13 +85,18 @@ class InProcessScheduler:
         for _, timer in self._armed.values():
             timer.cancel()
         await asyncio.gather(*self._firing, return_exceptions=True)
+        if self._thread is not None:
+            await self._in_thread(connections.close_all)
+            self._thread.shutdown(wait=False)
         self.loop = None
+        self._thread = None
         self._sweeper = None
         self._armed = {}
         self._firing = set()
 
     def _arm(self, key: str, version: int, at: datetime) -> None:
-        assert self.loop is not None
+        if self.loop is None:
+            return  # stopped after this wake-up was posted
         armed = self._armed.get(key)
         if armed is not None:
             if armed[0] > version:
@@ -102,24 +113,38 @@ class InProcessScheduler:
         self._firing.add(task)
         task.add_done_callback(self._firing.discard)
 
+    async def _in_thread(self, fn: Callable[..., T], *args: Any) -> T:
+        assert self.loop is not None and self._thread is not None
+        return await self.loop.run_in_executor(self._thread, _with_fresh_connection, fn, *args)
+
     async def _fire(self, key: str, version: int) -> None:
         try:
-            await _in_thread(fire)(key, version)
+            await self._in_thread(fire, key, version)
         except Exception:
             logger.exception("deadline %s v%s failed to fire", key, version)
 
     async def _sweep_forever(self) -> None:
         try:
-            for key, version, due_at in await _in_thread(_pending)():
+            for key, version, due_at in await self._in_thread(_pending):
                 self._arm(key, version, due_at)
         except Exception:
             logger.exception("could not arm the pending deadlines; the sweep will fire them")
         while True:
             await asyncio.sleep(settings.TIMERS_SWEEP_SECONDS)
             try:
-                await _in_thread(sweep)()
+                await self._in_thread(sweep)
             except Exception:
                 logger.exception("deadline sweep failed")
+
+
+def _with_fresh_connection(fn: Callable[..., T], *args: Any) -> T:
+    # As channels' database_sync_to_async does for the consumers: drop a
+    # connection that has expired or broken since this thread last used it.
+    close_old_connections()
+    try:
+        return fn(*args)
+    finally:
+        close_old_connections()
 
 
 def _pending() -> list[tuple[str, int, datetime]]:

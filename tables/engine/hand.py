@@ -282,6 +282,7 @@ class Hand:
         antes, blinds = forced_bets(config)
         self._street_bets = [0] * len(self.seats)
         self._committed = [0] * len(self.seats)
+        self._antes = [0] * len(self.seats)
         self._in_hand = [True] * len(self.seats)
         """False once folded (PokerKit also drops hands that lost)."""
         """Chips each player has put in (uncalled bets taken back out)."""
@@ -397,19 +398,30 @@ class Hand:
         return self._ledger_pots()
 
     def _ledger_pots(self) -> list[Pot]:
-        collected = [c - b for c, b in zip(self._committed, self._street_bets)]
-        active = [i for i in range(len(self.seats)) if self._in_hand[i]]
-        levels = sorted({collected[i] for i in active if collected[i] > 0})
-        pots: list[Pot] = []
+        """PokerKit's pot rule on the engine's own ledger.
+
+        Antes (and dead blinds) are dead money in the first pot; levels come
+        from what each player put in beyond them on past streets; a pot is
+        for the players in the hand who have matched its level, counting
+        their bets on this street; pots with the same players merge.
+        """
+        n = len(self.seats)
+        contributions = [self._committed[i] - self._street_bets[i] - self._antes[i]
+                         for i in range(n)]
+        pending = [self._committed[i] - self._antes[i] for i in range(n)]
+        amount = sum(self._antes)
         previous = 0
-        for level in levels:
-            amount = sum(min(c, level) - min(c, previous) for c in collected)
-            seats = tuple(self.seats[i] for i in active if collected[i] >= level)
-            pots.append(Pot(amount, seats))
+        pots: list[Pot] = []
+        for level in sorted(set(contributions)):
+            amount += sum(level - previous for c in contributions if c >= level)
+            seats = tuple(self.seats[i] for i in range(n)
+                          if pending[i] >= level and self._in_hand[i])
+            while pots and pots[-1].seats == seats:
+                amount += pots.pop().amount
+            if amount:
+                pots.append(Pot(amount, seats))
+            amount = 0
             previous = level
-        leftover = sum(collected) - sum(p.amount for p in pots)
-        if leftover and pots:
-            pots[-1] = Pot(pots[-1].amount + leftover, pots[-1].seats)
         return pots
 
     @property
@@ -661,6 +673,7 @@ class Hand:
             if isinstance(op, AntePosting):
                 self._street_bets[op.player_index] += op.amount
                 self._committed[op.player_index] += op.amount
+                self._antes[op.player_index] += op.amount
                 events.extend(self._ante_events(op))
             elif isinstance(op, BlindOrStraddlePosting):
                 self._street_bets[op.player_index] += op.amount

@@ -86,3 +86,65 @@ def deck_for(holes: Sequence[str], board: str = '') -> Deck:
         order.extend(street or [next(spare) for _ in range(3 if street is flop else 1)])
     order.extend(spare)
     return Deck(tuple(order), SALTS)
+
+
+NAMES = {seat: f'player{seat}' for seat in range(1, 11)}
+
+
+def expected_public_actions(hand: Hand) -> list[str]:
+    """The hand's betting, board and shown cards in PHH notation."""
+    from pokerkit import (BoardDealing, CheckingOrCalling, CompletionBettingOrRaisingTo,
+                          Folding, HoleCardsShowingOrMucking)
+    actions = []
+    for op in hand.state.operations:
+        if isinstance(op, BoardDealing):
+            actions.append('d db ' + ''.join(repr(c) for c in op.cards))
+        elif isinstance(op, Folding):
+            actions.append(f'p{op.player_index + 1} f')
+        elif isinstance(op, CheckingOrCalling):
+            actions.append(f'p{op.player_index + 1} cc')
+        elif isinstance(op, CompletionBettingOrRaisingTo):
+            actions.append(f'p{op.player_index + 1} cbr {op.amount}')
+        elif isinstance(op, HoleCardsShowingOrMucking) and op.hole_cards:
+            actions.append(f'p{op.player_index + 1} sm '
+                           + ''.join(repr(c) for c in op.hole_cards))
+    return actions
+
+
+def round_trips(hand: Hand) -> bool:
+    """Whether PokerKit's parser can read this hand's text fully (see history.py)."""
+    cfg = hand.config
+    return (not cfg.dead_small_blind and all(e.post.value == 'none' for e in cfg.seats)
+            and cfg.button in hand.seats)
+
+
+def check_pokerstars_round_trip(hand: Hand, viewer: int | None,
+                                tournament: bool = False) -> None:
+    """PokerStarsParser reads back the same players, actions and winnings."""
+    import warnings
+
+    from pokerkit import PokerStarsParser
+
+    from tables.engine.history import HistoryInfo, TournamentInfo, pokerstars_text
+    info = HistoryInfo(hand_id=1234, table_name='Alpha', names=NAMES,
+                       tournament=TournamentInfo(99, 3) if tournament else None)
+    text = pokerstars_text(hand, info, viewer)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        parsed = list(PokerStarsParser()(text, error_status=True))
+    assert len(parsed) == 1, text
+    history = parsed[0]
+    assert history.players == [NAMES[s] for s in hand.seats], text
+    # a hand mucked unseen reads back as shown "????": no cards either way
+    actions = [a for a in history.actions
+               if not a.startswith('d dh') and not a.endswith(' sm ????')]
+    assert actions == expected_public_actions(hand), text
+    won = {seat: 0 for seat in hand.seats}
+    for w in hand.winnings():
+        won[w.seat] += w.amount
+    assert history.winnings == [won[s] for s in hand.seats], text
+    dealt = [a for a in history.actions if a.startswith('d dh')]
+    for i, seat in enumerate(hand.seats):
+        line = f'd dh p{i + 1} ' + (''.join(hand.hole_cards(seat)) if seat == viewer
+                                    else '????')
+        assert line in dealt, text

@@ -22,7 +22,8 @@ pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(scope="module")
 def node(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        started = start_node()
+        # A small send buffer and queue, so a client that does not read overflows soon.
+        started = start_node(POKERRT_OUTGOING_QUEUE_LIMIT="50", POKERRT_SEND_BUFFER_HIGH="16384")
     yield started
     stop(started.proc)
 
@@ -38,8 +39,6 @@ def tight_node(django_db_setup, django_db_blocker):
             POKERRT_RATE_PER_SECOND="1",
             POKERRT_RATE_BURST="5",
             POKERRT_RATE_ABUSE_LIMIT="3",
-            POKERRT_OUTGOING_QUEUE_LIMIT="20",
-            POKERRT_SEND_BUFFER_HIGH="16384",
         )
     yield started
     stop(started.proc)
@@ -160,17 +159,20 @@ async def test_rate_limit_then_abuse_is_closed_4429(tight_node):
     assert await client.close_code() == 4429
 
 
-async def test_client_that_does_not_read_is_closed_4503(tight_node, user):
+async def test_client_that_does_not_read_is_closed_4503(node, user):
     key = await database_sync_to_async(token_for)(user)
-    writer = await tight_node.open(key)
-    # A small receive buffer and no reading: the server's send buffer fills.
-    sock = socket.create_connection(("127.0.0.1", tight_node.port))
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    slow = await tight_node.open(sock=sock, max_queue=1, max_size=None)
+    writer = await node.open(key)
+    # A capped receive buffer (set before connecting, so the window stays
+    # sane) and no reading: about 4 MiB fit in the kernel, then the server's
+    # send buffer fills, then the consumer's queue.
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 256 * 1024)
+    sock.connect(("127.0.0.1", node.port))
+    slow = await node.open(sock=sock, max_queue=1, max_size=None)
     await slow.send("SUBSCRIBE", "TALLY", "l5")
     await asyncio.sleep(0.3)
     for _ in range(4):
-        await writer.request("ADD", "TALLY", "l5", {"n": 1, "times": 200, "pad": 5000})
+        await writer.request("ADD", "TALLY", "l5", {"n": 1, "times": 500, "pad": 5000})
     # Reading now, it gets the backlog the kernel held, then the close.
     assert await slow.close_code(timeout=10) == 4503
     await writer.close()

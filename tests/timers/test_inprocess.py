@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from pokerrt.timers import schedule
@@ -20,6 +20,16 @@ from tests.timers import handlers
 pytestmark = pytest.mark.django_db(transaction=True)
 
 RECORD = "tests.timers.record"
+
+
+@pytest.fixture(autouse=True)
+async def sync_thread_connection_closed():
+    """Close the connection of asgiref's sync thread, which the test's ORM calls used.
+
+    Otherwise it outlives the test database on PostgreSQL, which then cannot be dropped.
+    """
+    yield
+    await sync_to_async(connections.close_all)()
 
 
 @pytest.fixture
@@ -54,6 +64,7 @@ async def test_a_deadline_fires_within_a_second_of_its_time(started):
     assert "table:1:action" in fired
     lateness = fired["table:1:action"] - at.timestamp()
     assert 0 <= lateness < 1.0
+    await scheduler.stop()  # waits for the firing transaction to commit
     row = await Deadline.objects.aget(key="table:1:action")
     assert row.fired_at is not None
 
