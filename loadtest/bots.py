@@ -1,0 +1,152 @@
+"""Poker bots over the wire protocol: used by the live tests and the table benchmark.
+
+A :class:`Bot` is one WebSocket client (PROTOCOL.md): it subscribes to a
+table and to its own PLAYER stream, checks every stream's ``seq`` for gaps,
+keeps every frame it received, and answers ``to_act`` when the seat to act
+is its own, with a strategy ``choose(to_act, table_state) -> (action, amount)``.
+Nothing here imports Django: bots are outside programs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import websockets
+
+Strategy = Callable[[dict[str, Any]], tuple[str, int | None]]
+
+
+def passive(to_act: dict[str, Any]) -> tuple[str, int | None]:
+    """Check when free, else call: every hand goes to showdown."""
+    return ("check", None) if to_act["to_call"] == 0 else ("call", None)
+
+
+def shove(to_act: dict[str, Any]) -> tuple[str, int | None]:
+    """All in whenever raising is open, else call: side pots."""
+    if to_act["max_raise_to"] is not None:
+        return ("all_in", None)
+    return ("check", None) if to_act["to_call"] == 0 else ("call", None)
+
+
+def randomly(rng: random.Random) -> Strategy:
+    """Fold, call, or raise a little, at random (never an illegal action)."""
+
+    def choose(to_act: dict[str, Any]) -> tuple[str, int | None]:
+        roll = rng.random()
+        if to_act["to_call"] and roll < 0.2:
+            return ("fold", None)
+        if to_act["min_raise_to"] is not None and roll > 0.85:
+            low, high = to_act["min_raise_to"], to_act["max_raise_to"]
+            action = "raise" if to_act["to_call"] else "bet"
+            return (action, min(high, low + rng.randint(0, low)))
+        return ("check", None) if to_act["to_call"] == 0 else ("call", None)
+
+    return choose
+
+
+@dataclass
+class Bot:
+    url: str
+    token: str | None
+    user_id: str | None = None
+    strategy: Strategy = passive
+    frames: list[dict[str, Any]] = field(default_factory=list)
+    # (target, id) -> last seq applied
+    seqs: dict[tuple[str, str], int] = field(default_factory=dict)
+    gaps: list[str] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    hands_ended: int = 0
+    # action -> broadcast latencies in seconds (our PLAYER_ACTION seen on the table)
+    latencies: list[float] = field(default_factory=list)
+    _refs: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _sent_at: float | None = None
+    _ws: Any = None
+    _answered: set[tuple[str, int, str | None]] = field(default_factory=set)
+
+    async def connect(self) -> None:
+        headers = {"Authorization": f"Token {self.token}"} if self.token else None
+        self._ws = await websockets.connect(self.url, additional_headers=headers, max_size=2**22,
+                                            open_timeout=20)
+
+    async def close(self) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+
+    async def send(self, type_: str, target: str | None = None, id_: str | None = None,
+                   data: dict[str, Any] | None = None) -> str:
+        ref = f"r{next(self._refs)}"
+        frame = {"type": type_, "target": target, "id": id_, "data": data or {}, "ref": ref}
+        await self._ws.send(json.dumps(frame))
+        return ref
+
+    async def subscribe(self, target: str, id_: str) -> None:
+        await self.send("SUBSCRIBE", target, id_)
+
+    async def run(self, until: Callable[[Bot], bool], timeout: float) -> None:
+        """Read frames and play until ``until(self)`` or ``timeout`` seconds pass."""
+        deadline = time.monotonic() + timeout
+        while not until(self):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"bot {self.user_id}: gave up after {timeout}s "
+                                   f"({self.hands_ended} hands ended)")
+            raw = await asyncio.wait_for(self._ws.recv(), timeout=left)
+            await self.on_frame(json.loads(raw))
+
+    async def on_frame(self, frame: dict[str, Any]) -> None:
+        self.frames.append(frame)
+        kind = frame["type"]
+        if kind == "PING":
+            await self._ws.send(json.dumps({"type": "PONG", "data": {"t": frame["data"].get("t")}}))
+            return
+        if kind == "ERROR":
+            self.errors.append(frame["data"])
+            return
+        stream = (frame.get("target"), frame.get("id"))
+        if kind == "SUBSCRIBED":
+            self.seqs[stream] = frame["data"]["seq"]
+            state = frame["data"].get("state") or {}
+            hand = state.get("hand") if isinstance(state, dict) else None
+            if hand and hand.get("to_act"):
+                await self._maybe_act(frame["id"], hand["hand_id"], hand["to_act"], len(self.frames))
+            return
+        if "seq" not in frame:
+            return
+        expected = self.seqs.get(stream, 0) + 1
+        if frame["seq"] != expected:
+            self.gaps.append(f"{stream}: got {frame['seq']}, expected {expected}")
+        self.seqs[stream] = frame["seq"]
+        data = frame["data"]
+        if frame["target"] != "TABLE":
+            return
+        if kind == "PLAYER_ACTION" and self._sent_at is not None and data.get("user", {}).get("id") == self.user_id \
+                and not data["action"].startswith("post_"):
+            self.latencies.append(time.perf_counter() - self._sent_at)
+            self._sent_at = None
+        if kind == "HAND_END":
+            self.hands_ended += 1
+        to_act = data.get("to_act")
+        if to_act:
+            await self._maybe_act(frame["id"], data["hand_id"], to_act, frame["seq"])
+
+    async def _maybe_act(self, table_id: str, hand_id: str, to_act: dict[str, Any], key: int) -> None:
+        if to_act["user"]["id"] != self.user_id:
+            return
+        # One answer per decision point (a snapshot and an event may both show it).
+        decision = (hand_id, to_act["seat"], to_act.get("deadline"))
+        if decision in self._answered:
+            return
+        self._answered.add(decision)
+        action, amount = self.strategy(to_act)
+        data: dict[str, Any] = {"action": action}
+        if amount is not None:
+            data["amount"] = amount
+        self._sent_at = time.perf_counter()
+        await self.send("PLAYER_ACTION", "TABLE", table_id, data)

@@ -1,0 +1,98 @@
+"""Real sockets: bots play full hands at a table served by a live Daphne."""
+
+import asyncio
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from lobby.actions import do_create_lobby
+from loadtest.bots import Bot, passive, shove
+from pokerrt.accounts.actions import wallet_of
+from tables import actions
+from tables.models import Hand, HandStatus
+from tests.live import start_daphne, stop
+
+from .privacy import assert_no_leak
+
+pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
+
+FAST = {"POKERRT_HAND_INTERVAL_SECONDS": "0.2"}
+
+
+@pytest.fixture
+def server():
+    proc, port = start_daphne(**FAST)
+    yield f"ws://127.0.0.1:{port}/ws/"
+    stop(proc)
+
+
+async def seat_bots(url, table, users, stacks, strategy):
+    bots = []
+    for user, token in users:
+        bot = Bot(url, token, str(user.pk), strategy)
+        await bot.connect()
+        await bot.subscribe("TABLE", str(table.pk))
+        await bot.subscribe("PLAYER", str(user.pk))
+        bots.append(bot)
+    for bot, stack in zip(bots, stacks):
+        await bot.send("TABLE_JOIN", "TABLE", str(table.pk), {"buy_in": stack})
+    return bots
+
+
+def play(url, table, users, stacks, strategy, hands, spectator=True):
+    with_tokens = [(user, Token.objects.get_or_create(user=user)[0].key) for user in users]
+    async def scenario():
+        bots = await seat_bots(url, table, with_tokens, stacks, strategy)
+        watcher = None
+        if spectator:
+            watcher = Bot(url, None)
+            await watcher.connect()
+            await watcher.subscribe("TABLE", str(table.pk))
+        everyone = bots + ([watcher] if watcher else [])
+        await asyncio.gather(*(b.run(lambda b: b.hands_ended >= hands, timeout=120) for b in everyone))
+        for bot in everyone:
+            await bot.close()
+        return bots, watcher
+
+    return asyncio.run(scenario())
+
+
+@pytest.fixture
+def live_table(transactional_db):
+    lobby = do_create_lobby("Live")
+    return actions.do_create_table(lobby, "Live table", small_blind=5, big_blind=10,
+                                   min_buy_in=100, max_buy_in=2000, max_seats=6)
+
+
+def test_three_clients_play_to_showdown_with_side_pots(server, live_table, make_user):
+    users = [make_user(name) for name in ("short", "middle", "deep")]
+    bots, watcher = play(server, live_table, users, (100, 300, 600), shove, hands=1)
+    first = Hand.objects.filter(table=live_table).order_by("id").first()
+    assert first.status == HandStatus.ENDED
+    for bot in bots + [watcher]:
+        assert bot.gaps == [] and bot.errors == []
+        types = [f["type"] for f in bot.frames if f.get("target") == "TABLE"]
+        assert "SHOWDOWN" in types and "HAND_END" in types
+    end = next(f for f in watcher.frames if f["type"] == "HAND_END")
+    assert {w["pot"] for w in end["data"]["winners"]} <= {0, 1, 2}
+    assert sum(s["stack"] for s in end["data"]["stacks"]) == 1000
+    showdown = next(f for f in watcher.frames if f["type"] == "SHOWDOWN")
+    assert len(showdown["data"]["hands"]) == 3  # all-in hands are all shown
+    # each bot saw its own cards on its PLAYER stream, and no one else's
+    for bot in bots:
+        mine = [f for f in bot.frames if f["type"] == "DEAL_CARDS" and f["target"] == "PLAYER"]
+        assert len(mine) >= 1 and all(f["id"] == bot.user_id for f in mine)
+
+
+def test_hands_follow_each_other_and_nothing_leaks_over_the_wire(server, live_table, make_user):
+    users = [make_user(name) for name in ("p1", "p2", "p3", "p4")]
+    bots, watcher = play(server, live_table, users, (1000,) * 4, passive, hands=5)
+    hands = list(Hand.objects.filter(table=live_table, status=HandStatus.ENDED).order_by("id"))
+    assert len(hands) >= 5
+    for hand in hands[:5]:
+        for bot in bots + [watcher]:
+            seat = next((int(n) for n, uid in hand.players.items() if str(uid) == bot.user_id), None)
+            frames = [f for f in bot.frames if f.get("data", {}).get("hand_id") == str(hand.pk)]
+            assert_no_leak(hand, seat, frames, f"bot {bot.user_id}, hand {hand.pk}")
+    for user in users:
+        assert wallet_of(user).balance == 9000
