@@ -17,5 +17,10 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
 from pokerrt.realtime.routing import websocket_application  # noqa: E402
+from pokerrt.timers.inprocess import TimerStartupMiddleware  # noqa: E402
 
-application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application()})
+# The in-process timers start on the first request or connection (they need
+# the server's event loop); with the Celery backend the wrapper does nothing.
+application = TimerStartupMiddleware(
+    ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application()})
+)

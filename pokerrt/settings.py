@@ -195,11 +195,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
 # Timers: Celery tasks with an eta when a broker is set, an asyncio scheduler
-# inside the server process otherwise (pokerrt/timers.py).
+# inside the server process otherwise (pokerrt/timers/).
 TIMERS_BACKEND = os.environ.get(
     "POKERRT_TIMERS", "celery" if CELERY_BROKER_URL else "inprocess"
 )
 TIMERS_SWEEP_SECONDS = env_int("POKERRT_TIMERS_SWEEP_SECONDS", 5)
+# Run exactly one `celery -A pokerrt beat`: it sweeps overdue deadlines.
+CELERY_BEAT_SCHEDULE = {
+    "timers-sweep": {
+        "task": "pokerrt.timers.tasks.sweep_deadlines",
+        "schedule": float(TIMERS_SWEEP_SECONDS),
+        "options": {"expires": float(TIMERS_SWEEP_SECONDS)},
+    },
+}
 
 # --- RabbitMQ event bus (pika bridge) -------------------------------------------
 

@@ -22,17 +22,17 @@ def test_every_user_gets_one_wallet_with_the_grant(make_user, settings):
 
 
 def test_transfer_moves_chips_and_records_where_they_went(user):
-    table = account_for(AccountKind.TABLE, 7)
+    table = account_for(AccountKind.POOL, 7)
     with transaction.atomic():
         entry = do_transfer(wallet_of(user), table, 400, Reason.BUY_IN, memo="seat 3")
     assert wallet_of(user).balance == 9_600
     assert Account.objects.get(pk=table.pk).balance == 400
-    assert (entry.source.kind, entry.destination.kind, entry.reason) == ("wallet", "table", "buy_in")
+    assert (entry.source.kind, entry.destination.kind, entry.reason) == ("wallet", "pool", "buy_in")
     assert audit() == []
 
 
 def test_transfer_above_the_balance_is_refused_and_changes_nothing(user):
-    table = account_for(AccountKind.TABLE, 7)
+    table = account_for(AccountKind.POOL, 7)
     entries = LedgerEntry.objects.count()
     with pytest.raises(InsufficientFunds), transaction.atomic():
         do_transfer(wallet_of(user), table, 10_001, Reason.BUY_IN)
