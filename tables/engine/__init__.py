@@ -28,10 +28,22 @@ from tables.engine.hand import (
     Winning,
     deal_positions,
 )
+from tables.engine.history import HistoryInfo, TournamentInfo, phh, pokerstars_text
+from tables.engine.rules import (
+    BlindPlan,
+    Positions,
+    TableSeat,
+    blind_posters,
+    next_button,
+    next_positions,
+    plan_hand,
+)
 
 __all__ = [
-    'ACTIONS', 'CARDS', 'MAX_SEATS', 'Action', 'Deck', 'EngineError', 'Hand',
-    'HandConfig', 'HandEvent', 'IllegalAction', 'NotYourTurn', 'PhevaluatorHighHand',
-    'Post', 'Pot', 'SeatEntry', 'Street', 'ToAct', 'Winning', 'commitment',
-    'deal_positions', 'deck_proof', 'describe', 'shuffled_deck', 'verify_deck_proof',
+    'ACTIONS', 'CARDS', 'MAX_SEATS', 'Action', 'BlindPlan', 'Deck', 'EngineError', 'Hand',
+    'HandConfig', 'HandEvent', 'HistoryInfo', 'IllegalAction', 'NotYourTurn',
+    'PhevaluatorHighHand', 'Positions', 'Post', 'Pot', 'SeatEntry', 'Street', 'TableSeat',
+    'ToAct', 'TournamentInfo', 'Winning', 'blind_posters', 'commitment', 'deal_positions',
+    'deck_proof', 'describe', 'next_button', 'next_positions', 'phh', 'plan_hand',
+    'pokerstars_text', 'shuffled_deck', 'verify_deck_proof',
 ]

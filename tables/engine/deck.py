@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 RANKS = '23456789TJQKA'
 SUITS = 'cdhs'
@@ -56,7 +57,7 @@ class Deck:
 
     def leaves(self) -> list[str]:
         """The 52 leaf hashes in hex, in dealing order."""
-        return [leaf(c, s).hex() for c, s in zip(self.cards, self.salts)]
+        return [leaf(c, s).hex() for c, s in zip(self.cards, self.salts, strict=True)]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form: cards as one string, salts as hex (keep it secret)."""
@@ -94,7 +95,7 @@ def shuffled_deck() -> Deck:
 def commitment(deck: Deck) -> str:
     """``HAND_START.deck_commitment``: sha256 over the 52 leaf digests, hex."""
     return hashlib.sha256(b''.join(
-        leaf(c, s) for c, s in zip(deck.cards, deck.salts))).hexdigest()
+        leaf(c, s) for c, s in zip(deck.cards, deck.salts, strict=True))).hexdigest()
 
 
 def deck_proof(deck: Deck, revealed_positions: Iterable[int]) -> dict[str, Any]:

@@ -16,9 +16,10 @@ PokerKit's own evaluator::
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
-from itertools import chain
-from typing import Any, ClassVar, Iterable
+from itertools import combinations
+from typing import Any, ClassVar
 
 from phevaluator import _pheval  # type: ignore[import-untyped]
 from pokerkit import Card, CardsLike, Hand, StandardHighHand
@@ -37,16 +38,18 @@ def _card_id(card: Card) -> int:
     return _RANK_IDS[card.rank.value] * 4 + _SUIT_IDS[card.suit.value]
 
 
-_IDS: dict[Card, int] = {
-    card: _card_id(card) for card in Card.parse(''.join(
-        r + s for r in '23456789TJQKA' for s in 'cdhs'))
-}
+CARD_OBJECTS: dict[str, Card] = {repr(c): c for c in Card.parse(
+    ''.join(r + s for r in '23456789TJQKA' for s in 'cdhs'))}
+"""One PokerKit ``Card`` per card; the engine deals only these objects."""
+_IDS: dict[Card, int] = {card: _card_id(card) for card in CARD_OBJECTS.values()}
+# PokerKit keeps the very objects the engine deals, so a dict keyed by
+# identity finds their ids without the dataclass hash of Card (the hot path)
+_IDS_BY_IDENTITY: dict[int, int] = {id(card): n for card, n in _IDS.items()}
 
 
 @lru_cache(maxsize=65536)
-def _strength(cards: tuple[Card, ...]) -> int:
-    """phevaluator's rank negated: greater is stronger."""
-    ids = [_IDS[card] for card in cards]
+def _strength(ids: tuple[int, ...]) -> int:
+    """phevaluator's rank of card ids, negated: greater is stronger."""
     evaluate = _EVALUATE.get(len(ids))
     if evaluate is None:
         raise ValueError('phevaluator ranks 5 to 7 cards')
@@ -55,11 +58,9 @@ def _strength(cards: tuple[Card, ...]) -> int:
 
 def _clean(cards: CardsLike | Iterable[str]) -> tuple[Card, ...]:
     """Cards from PokerKit cards, a string like ``'AsKd'`` or ``['As', 'Kd']``."""
-    if isinstance(cards, tuple) and all(type(c) is Card for c in cards):
-        return cards
     if isinstance(cards, (str, Card)):
         return Card.clean(cards)
-    return tuple(c if isinstance(c, Card) else next(iter(Card.parse(c))) for c in cards)
+    return tuple(c if isinstance(c, Card) else CARD_OBJECTS[c] for c in cards)
 
 
 class PhevaluatorHighHand(Hand):
@@ -72,16 +73,24 @@ class PhevaluatorHighHand(Hand):
     lookup: ClassVar[Lookup] = StandardLookup()
     low: ClassVar[bool] = False
 
-    def __init__(self, cards: CardsLike) -> None:
-        self._all_cards = tuple(sorted(_clean(cards), key=_IDS.__getitem__))
-        if len(set(self._all_cards)) != len(self._all_cards):
-            raise ValueError('a hand cannot hold the same card twice')
-        self.strength = _strength(self._all_cards)
+    def __init__(self, cards: CardsLike, strength: int | None = None) -> None:
+        self._all_cards = _clean(cards)
+        if strength is None:
+            ids = sorted(_IDS[card] for card in self._all_cards)
+            if len(set(ids)) != len(ids):
+                raise ValueError('a hand cannot hold the same card twice')
+            strength = _strength(tuple(ids))
+        self.strength = strength
 
     @classmethod
     def from_game(cls, hole_cards: CardsLike, board_cards: CardsLike = ()) -> Hand:
         """The hand of hole and board cards together (5 to 7 of them)."""
-        return cls(tuple(chain(_clean(hole_cards), _clean(board_cards))))
+        cards = (*_clean(hole_cards), *_clean(board_cards))
+        try:
+            ids = tuple(sorted([_IDS_BY_IDENTITY[id(card)] for card in cards]))
+        except KeyError:
+            return cls(cards)
+        return cls(cards, _strength(ids))
 
     def __eq__(self, other: Any) -> bool:
         if type(other) is not PhevaluatorHighHand:
@@ -98,8 +107,8 @@ class PhevaluatorHighHand(Hand):
 
     @property
     def cards(self) -> tuple[Card, ...]:
-        """PokerKit's best five of the cards."""
-        return StandardHighHand.from_game(self._all_cards).cards
+        """The best five of the cards."""
+        return best_five(self._all_cards)
 
     @property
     def entry(self) -> Entry:
@@ -116,6 +125,12 @@ _RANK_NAMES = {
 }
 
 
+def best_five(cards: tuple[Card, ...]) -> tuple[Card, ...]:
+    """The strongest five of 5-7 cards, found with phevaluator."""
+    return max(combinations(cards, 5),
+               key=lambda five: -int(_pheval.evaluate_5cards(*(_IDS[c] for c in five))))
+
+
 def describe(hole_cards: CardsLike | Iterable[str],
              board_cards: CardsLike | Iterable[str] = ()) -> tuple[str, tuple[str, ...]]:
     """The PokerStars name of the best hand and its five cards.
@@ -123,7 +138,7 @@ def describe(hole_cards: CardsLike | Iterable[str],
     The five cards come grouped: the made part first (pairs, trips), then
     kickers high to low; straights run low to high.
     """
-    hand = StandardHighHand.from_game(_clean(hole_cards), _clean(board_cards))
+    hand = StandardHighHand(best_five((*_clean(hole_cards), *_clean(board_cards))))
     five = hand.cards
     label = hand.entry.label.value
     counts = Counter(card.rank.value for card in five)

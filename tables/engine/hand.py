@@ -57,9 +57,11 @@ twice round, then burn, flop, burn, turn, burn, river.
 from __future__ import annotations
 
 import json
+from collections import deque
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum, unique
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from pokerkit import (
     AntePosting,
@@ -69,22 +71,26 @@ from pokerkit import (
     BlindOrStraddlePosting,
     BoardDealing,
     Card,
-    ChipsPushing,
     CheckingOrCalling,
+    ChipsPushing,
     CompletionBettingOrRaisingTo,
-    Deck as PokerKitDeck,
     Folding,
     HoleCardsShowingOrMucking,
     Mode,
     Opening,
     State,
+)
+from pokerkit import (
+    Deck as PokerKitDeck,
+)
+from pokerkit import (
     Street as PokerKitStreet,
 )
 
 from tables.engine.config import HandConfig, Post
 from tables.engine.deck import Deck, commitment, deck_proof
 from tables.engine.errors import IllegalAction, NotYourTurn
-from tables.engine.evaluator import PhevaluatorHighHand, describe
+from tables.engine.evaluator import CARD_OBJECTS, PhevaluatorHighHand, describe
 
 ACTIONS = ('fold', 'check', 'call', 'bet', 'raise', 'all_in')
 """The betting actions a seat may take."""
@@ -100,8 +106,7 @@ AUTOMATIONS = (
 )
 """What PokerKit does by itself: no card dealing, burning or showing."""
 
-_CARDS: dict[str, Card] = {repr(c): c for c in Card.parse(
-    ''.join(r + s for r in '23456789TJQKA' for s in 'cdhs'))}
+_CARDS = CARD_OBJECTS
 
 
 @unique
@@ -268,7 +273,6 @@ class Hand:
         self.events: list[HandEvent] = []
         """Every event so far."""
         self._index = {seat: i for i, seat in enumerate(self.seats)}
-        self._next_position = 0
         self._hole_positions: list[list[int]] = [[] for _ in self.seats]
         self._board_positions: list[int] = []
         self._shown: dict[int, tuple[str, ...]] = {}
@@ -280,12 +284,12 @@ class Hand:
         self._dealt_announced = False
         self._ante_parts = self._base_antes()
         antes, blinds = forced_bets(config)
+        # the engine's own ledger by player index; PokerKit's moves on to the
+        # next street (or pays out) inside the call that ends a betting round
         self._street_bets = [0] * len(self.seats)
-        self._committed = [0] * len(self.seats)
-        self._antes = [0] * len(self.seats)
-        self._in_hand = [True] * len(self.seats)
-        """False once folded (PokerKit also drops hands that lost)."""
-        """Chips each player has put in (uncalled bets taken back out)."""
+        self._committed = [0] * len(self.seats)  # uncalled bets taken back out
+        self._antes = [0] * len(self.seats)  # dead money: antes, dead blinds
+        self._in_hand = [True] * len(self.seats)  # False once folded
         self._state = State(
             AUTOMATIONS,
             PokerKitDeck.STANDARD,
@@ -300,18 +304,18 @@ class Hand:
             len(self.seats),
             mode=Mode.TOURNAMENT,
         )
+        # PokerKit's deck becomes ours, in dealing order: it never picks a card
+        self._state.deck_cards = deque(_CARDS[card] for card in deck.cards)
+        self._next_position = 2 * len(self.seats)
         self._op_count = 0
         self.events.extend(self._small_blind_first(self._advance()))
 
-    @staticmethod
-    def _small_blind_first(events: list[HandEvent]) -> list[HandEvent]:
+    def _small_blind_first(self, events: list[HandEvent]) -> list[HandEvent]:
         """Heads-up PokerKit posts the big blind first; tell it the usual way."""
         kinds = [e.data.get('action') for e in events]
-        if 'post_small_blind' not in kinds or 'post_big_blind' not in kinds:
+        if len(self.seats) != 2 or not {'post_small_blind', 'post_big_blind'} <= set(kinds):
             return events
         big, small = kinds.index('post_big_blind'), kinds.index('post_small_blind')
-        if big > small:
-            return events
         bb, sb = events[big].data, events[small].data
         pot_before = bb['pot'] - bb['amount']
         events[big] = HandEvent('PLAYER_ACTION', {**sb, 'pot': pot_before + sb['amount']})
@@ -645,8 +649,10 @@ class Hand:
             if state.can_burn_card():
                 state.burn_card(self._draw())
             elif (dealee := state.hole_dealee_index) is not None:
-                self._hole_positions[dealee].append(self._next_position)
-                state.deal_hole(self._draw())
+                # both cards at once, from their round-by-round positions
+                positions = [dealee, dealee + len(self.seats)]
+                self._hole_positions[dealee] = positions
+                state.deal_hole(tuple(_CARDS[self.deck.cards[p]] for p in positions))
             elif (count := state.board_dealing_count) is not None:
                 self._board_positions.extend(range(self._next_position,
                                                    self._next_position + count))
@@ -787,10 +793,9 @@ class Hand:
                 self._mucked.append(seat)
         self._pending_showdown = []
         return HandEvent('SHOWDOWN', {'hands': hands,
-                                      'mucked': [s for s in self._mucked]})
+                                      'mucked': list(self._mucked)})
 
     def _hand_end(self) -> HandEvent:
-        state = self._state
         if sum(self._in_hand) == 1:
             # the last player's own matched bet comes back by pulling, not pushing
             seat = self.seats[self._in_hand.index(True)]

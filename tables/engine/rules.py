@@ -33,8 +33,8 @@ button of the TDA and of standard online cash games:
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 from tables.engine.config import HandConfig, Post, SeatEntry
 
@@ -183,6 +183,10 @@ def plan_hand(seats: Sequence[TableSeat], previous: Positions | None) -> BlindPl
             continue
         if seat == positions.big_blind:
             owes[seat] = Post.NONE
+        elif seat == small_seat:
+            # The small blind posts only its blind: it pays off a dead small
+            # blind owed; a big blind owed stays owed.
+            owes[seat] = Post.BIG_BLIND if owed in (Post.BIG_BLIND, Post.BOTH) else Post.NONE
         elif owed is not Post.NONE:
             if by_seat[seat].waits_for_big_blind or seat == positions.button:
                 continue
@@ -191,6 +195,15 @@ def plan_hand(seats: Sequence[TableSeat], previous: Positions | None) -> BlindPl
         dealt_in.append(seat)
     if len(dealt_in) < 2:
         return None
+    if len(dealt_in) == 2 and not heads_up:
+        # Those who wait made it heads-up: the big blind stays, the other
+        # player takes the button and posts the small blind, nothing is owed.
+        other = next(seat for seat in dealt_in if seat != positions.big_blind)
+        positions = Positions(other, other, positions.big_blind)
+        small_seat = other
+        posts = {}
+        for seat in dealt_in:
+            owes[seat] = Post.NONE
     return BlindPlan(positions, small_seat, positions.big_blind, tuple(dealt_in), posts,
                      {seat: owed for seat, owed in owes.items() if owed is not Post.NONE})
 

@@ -1,7 +1,6 @@
 """Engine tests need no Django: only the repository and this folder on the path.
 
-Every hand a scripted test finishes (the rules-of-play and history modules)
-is also checked to read back through PokerKit's ``PokerStarsParser``.
+Every hand a rules-of-play test finishes is also checked to read back through PokerKit's ``PokerStarsParser``.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ for path in (Path(__file__).resolve().parents[2], Path(__file__).resolve().paren
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-ROUND_TRIP_MODULES = ('test_engine_rules_of_play', 'test_engine_history')
+ROUND_TRIP_MODULES = ('test_engine_rules_of_play',)
 
 
 @pytest.fixture(autouse=True)

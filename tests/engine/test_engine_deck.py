@@ -42,7 +42,7 @@ def test_shuffle_spreads_the_first_card_evenly() -> None:
 def test_commitment_is_sha256_of_the_leaf_digests() -> None:
     deck = deck_for(['AsKs', '2c2d'])
     import hashlib
-    digests = b''.join(leaf(c, s) for c, s in zip(deck.cards, deck.salts))
+    digests = b''.join(leaf(c, s) for c, s in zip(deck.cards, deck.salts, strict=True))
     assert commitment(deck) == hashlib.sha256(digests).hexdigest()
     assert deck.leaves()[0] == hashlib.sha256(deck.salts[0] + b'As').hexdigest()
 

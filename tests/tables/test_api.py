@@ -1,5 +1,7 @@
 """Hand histories over REST: the requester's view, and never anyone else's cards."""
 
+import re
+
 import pytest
 
 from tables import actions, live
@@ -46,3 +48,24 @@ def test_my_hands_lists_the_hands_i_played_with_my_result(api_client, table, sea
 def test_hand_api_needs_a_login_and_an_existing_hand(api_client, user):
     assert api_client.get("/api/hands/1/").status_code in (401, 403)
     assert _client_for(api_client, user).get("/api/hands/999/").status_code == 404
+
+
+def test_pokerstars_history_is_the_requesters_view_and_parses_back(api_client, table, seated):
+    from pokerkit import PokerStarsParser
+
+    hand = actions.do_start_hand(table.pk)
+    dealt = live.engine_hand(hand)
+    ended = play_out(table, lambda legal, d: ("fold", None) if "fold" in legal else ("check", None))
+    owner = seated[0]
+    mine = next(int(n) for n, uid in ended.players.items() if uid == owner.pk)
+    response = _client_for(api_client, owner).get(f"/api/hands/{hand.pk}/history.txt")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
+    text = response.content.decode()
+    assert f"Dealt to {owner.username} [{' '.join(dealt.hole_cards(mine))}]" in text
+    bracketed = {card for group in re.findall(r"\[([^\]]*)\]", text) for card in group.split()}
+    for seat in dealt.seats:
+        if seat != mine:
+            assert not bracketed & set(dealt.hole_cards(seat))
+    parsed = list(PokerStarsParser()(text))
+    assert len(parsed) == 1
+    assert sorted(parsed[0].players) == sorted(u.username for u in seated)
