@@ -158,7 +158,11 @@ def main() -> None:
         cpu1, rss = proc_usage(server.pid)
     finally:
         server.terminate()
-        server.wait(timeout=15)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
     hands = count_hands(env)
     latencies = sorted(x for b in bots for x in b.latencies)
     errors = [e for b in bots for e in b.errors]
