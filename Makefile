@@ -31,7 +31,7 @@ migrate: venv
 
 run: migrate
 	$(BIN)/python manage.py load_demo --url http://$(HOST):$(PORT)/
-	$(BIN)/daphne -b $(HOST) -p $(PORT) pokerrt.asgi:application
+	$(BIN)/python -m pokerrt.realtime.server -b $(HOST) -p $(PORT) pokerrt.asgi:application
 
 # The whole suite; PYTEST_ARGS passes extra options (e.g. PYTEST_ARGS="-k ledger").
 test: venv-dev

@@ -104,7 +104,7 @@ async def drive(seats, seconds: float, port: int, seed: int) -> tuple[list, int]
         while time.monotonic() < stop_at:
             try:
                 await bot.run(lambda b: time.monotonic() >= stop_at, timeout=max(0.1, stop_at - time.monotonic()))
-            except (TimeoutError, asyncio.TimeoutError):
+            except TimeoutError:
                 return
             # re-buy when busted: the server stood the bot up
             if any(f["type"] == "TABLE_LEAVE" and f["data"]["user"]["id"] == bot.user_id for f in bot.frames[-5:]):

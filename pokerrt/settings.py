@@ -132,6 +132,8 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Reopening the file reruns the PRAGMAs on every request.
+            "CONN_MAX_AGE": 60,
         }
     }
 
@@ -207,7 +209,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(TIMERS_SWEEP_SECONDS),
         "options": {"expires": float(TIMERS_SWEEP_SECONDS)},
     },
+    "journal-retention": {
+        "task": "realtime.prune_journal",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
+    },
 }
+# What the in-process loop runs periodically when there is no Celery beat:
+# (dotted function path, seconds between runs).
+POKERRT_HOUSEKEEPING = [("pokerrt.realtime.streams.prune_journal", 3600)]
 
 # --- RabbitMQ event bus (pika bridge) -------------------------------------------
 

@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import health, views
 from tables import urls as tables_urls
 
+from . import health, views
 from .accounts import urls as accounts_urls
 
 urlpatterns = [

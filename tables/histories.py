@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tables.engine.history import HistoryInfo, pokerstars_text as engine_pokerstars_text
+from tables.engine.history import HistoryInfo
+from tables.engine.history import pokerstars_text as engine_pokerstars_text
 
 from . import live
 from .models import Hand

@@ -101,19 +101,18 @@ def table_exists(table_id: str) -> bool:
 
 
 def player_seats(user: Any) -> list[dict[str, Any]]:
-    """The user's seats for their own PLAYER stream, with their current hole cards."""
+    """The user's seats for their own PLAYER stream, with their cards in the hand in play.
+
+    Stacks and seat status live on the TABLE streams; this section holds what
+    only the owner may see, kept current by the owner's PLAYER events
+    (TABLE_JOIN, TABLE_LEAVE, DEAL_CARDS, HAND_END).
+    """
     result = []
-    for seat in Seat.objects.filter(user=user).select_related("table").order_by("table_id"):
+    for seat in Seat.objects.filter(user=user).order_by("table_id"):
         hand = Hand.objects.filter(table_id=seat.table_id, status=HandStatus.LIVE).first()
-        entry: dict[str, Any] = {
-            "table_id": str(seat.table_id), "table_name": seat.table.name, "seat": seat.number,
-            "stack": seat.stack, "status": seat.status, "hand_id": None, "cards": [],
-        }
+        entry: dict[str, Any] = {"table_id": str(seat.table_id), "seat": seat.number, "hand_id": None, "cards": []}
         if hand is not None and hand.players.get(str(seat.number)) == user.pk:
-            dealt = live.engine_hand(hand)
             entry["hand_id"] = str(hand.pk)
-            entry["stack"] = dealt.stacks[seat.number]
-            if seat.number in dealt.active_seats:
-                entry["cards"] = dealt.hole_cards(seat.number)
+            entry["cards"] = live.engine_hand(hand).hole_cards(seat.number)
         result.append(entry)
     return result

@@ -59,7 +59,8 @@ def start_daphne(port: int | None = None, **env: str) -> tuple[subprocess.Popen,
     """Start a Daphne node on the test database; returns (process, port)."""
     port = port or free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "pokerrt.asgi:application"],
+        [sys.executable, "-m", "pokerrt.realtime.server", "-b", "127.0.0.1", "-p", str(port),
+         "pokerrt.asgi:application"],
         cwd=REPO,
         env=process_env(**env),
         stdout=subprocess.DEVNULL,

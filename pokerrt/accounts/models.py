@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -74,6 +76,6 @@ class LedgerEntry(models.Model):
         return f"{self.amount} {self.source} -> {self.destination} ({self.reason})"
 
 
-def user_ref(user) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """A user as the protocol names one: ``{id, username}``, the id a string."""
+def user_ref(user: Any) -> dict[str, str]:
+    """A user as every event names one: ``{id, username}``, the id a string."""
     return {"id": str(user.pk), "username": user.get_username()}

@@ -122,6 +122,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self.outgoing: deque[str] = deque()
         self.outgoing_ready = asyncio.Event()
         self.closed = False
+        # True while the writer task holds a frame it took from the queue.
+        self.writing = False
         self.tracked = False
         self.tasks: list[asyncio.Task[None]] = []
         self.last_frame_at = time.monotonic()
@@ -164,25 +166,27 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self.last_frame_at = time.monotonic()
         limit = settings.POKERRT_REALTIME["MAX_FRAME_BYTES"]
         text = message.get("text")
-        if text is None:
-            if len(message.get("bytes") or b"") > limit:
-                await self.close_with(CLOSE_TOO_BIG)
-                return
-            await self.command_failed(errors.BadFrame("Binary frames are not accepted."), None, None)
-            return
+        size = len(message.get("bytes") or b"") if text is None else len(text)
         # A UTF-8 character is at most 4 bytes: encode only frames that may be too big.
-        if len(text) * 4 > limit and len(text.encode("utf-8")) > limit:
+        if size > limit or (text is not None and size * 4 > limit and len(text.encode("utf-8")) > limit):
             await self.close_with(CLOSE_TOO_BIG)
             return
-        try:
-            content = json.loads(text)
-        except ValueError:
-            await self.command_failed(errors.BadFrame("A frame must be JSON."), None, None)
-            return
-        await self.receive_json(content)
+        content: Any = None
+        problem: errors.ProtocolError | None = None
+        if text is None:
+            problem = errors.BadFrame("Binary frames are not accepted.")
+        else:
+            try:
+                content = json.loads(text)
+            except ValueError:
+                problem = errors.BadFrame("A frame must be JSON.")
+        await self.receive_json(content, problem=problem)
 
-    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+    async def receive_json(
+        self, content: Any, problem: errors.ProtocolError | None = None, **kwargs: Any
+    ) -> None:
         ref = read_ref(content)
+        # Answers to our pings are not commands: never rate limited.
         if isinstance(content, dict) and content.get("type") == "PONG":
             return
         if not self.bucket.take():
@@ -190,6 +194,9 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
                 await self.close_with(CLOSE_RATE_ABUSE)
                 return
             await self.command_failed(errors.RateLimited(), ref, content)
+            return
+        if problem is not None:
+            await self.command_failed(problem, None, None)
             return
         try:
             command = parse_command(content)
@@ -256,8 +263,14 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         await database_sync_to_async(_check_access)(stream_type.target, stream_id, self.user)
         # Join first: what is emitted while the snapshot is read waits in the
         # channel, and event_send drops what the snapshot already holds.
-        await self.channel_layer.group_add(group_name(stream_type.target, stream_id), self.channel_name)
-        await self._send_subscribed(stream_type, stream_id, since, epoch, command.ref)
+        group = group_name(stream_type.target, stream_id)
+        await self.channel_layer.group_add(group, self.channel_name)
+        try:
+            await self._send_subscribed(stream_type, stream_id, since, epoch, command.ref)
+        except BaseException:
+            if (stream_type.target, stream_id) not in self.subscriptions:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            raise
 
     async def _send_subscribed(
         self,
@@ -318,7 +331,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             for text in missing:
                 self.send_text(text)
         subscription.seq = seq
-        self.send_text(message["text"])
+        await self.forward(message["text"])
 
     async def _resync(self, key: tuple[str, str]) -> None:
         stream_type = registry.stream_type(key[0])
@@ -340,6 +353,18 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self.outgoing.append(text)
         self.outgoing_ready.set()
 
+    async def forward(self, text: str) -> None:
+        """Send at once when nothing waits and the socket has room, else queue."""
+        if (
+            not self.outgoing
+            and not self.writing
+            and not self.closed
+            and (self.flow is None or self.flow.has_room())
+        ):
+            await self.send(text_data=text)
+        else:
+            self.send_text(text)
+
     async def _write_loop(self) -> None:
         while not self.closed:
             await self.outgoing_ready.wait()
@@ -349,7 +374,11 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
                     await self.flow.writable()
                     if self.closed:
                         return
-                await self.send(text_data=self.outgoing.popleft())
+                self.writing = True
+                try:
+                    await self.send(text_data=self.outgoing.popleft())
+                finally:
+                    self.writing = False
 
     async def _heartbeat_loop(self) -> None:
         conf = settings.POKERRT_REALTIME

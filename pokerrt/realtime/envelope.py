@@ -13,12 +13,12 @@ MAX_REF_LENGTH = 64
 
 def format_timestamp(moment: dt.datetime) -> str:
     """RFC 3339 UTC with milliseconds and ``Z``: ``2026-11-26T10:00:00.123Z``."""
-    utc = moment.astimezone(dt.timezone.utc)
+    utc = moment.astimezone(dt.UTC)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
 def now_timestamp() -> str:
-    return format_timestamp(dt.datetime.now(dt.timezone.utc))
+    return format_timestamp(dt.datetime.now(dt.UTC))
 
 
 def control_frame(

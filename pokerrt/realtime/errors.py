@@ -84,7 +84,17 @@ class Internal(ProtocolError):
 CODES = tuple(
     cls.code
     for cls in (
-        BadFrame, UnknownType, Validation, Unauthenticated, Forbidden, NotFound, Conflict,
-        NotYourTurn, IllegalAction, InsufficientFunds, RateLimited, Internal,
+        BadFrame,
+        UnknownType,
+        Validation,
+        Unauthenticated,
+        Forbidden,
+        NotFound,
+        Conflict,
+        NotYourTurn,
+        IllegalAction,
+        InsufficientFunds,
+        RateLimited,
+        Internal,
     )
 )

@@ -49,9 +49,7 @@ class Event(models.Model):
     class Meta:
         ordering = ["target", "stream_id", "seq"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["target", "stream_id", "seq"], name="event_stream_seq_unique"
-            ),
+            models.UniqueConstraint(fields=["target", "stream_id", "seq"], name="event_stream_seq_unique"),
         ]
         indexes = [
             models.Index(fields=["timestamp"], name="event_timestamp_idx"),

@@ -12,8 +12,9 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction

@@ -7,8 +7,9 @@ Apps register their commands in their ``commands.py``; a handler calls an
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from rest_framework import serializers
 
@@ -49,9 +50,9 @@ def register_command(
     type: str,
     target: str,
     *,
-    serializer: type[serializers.Serializer] | None,
-    permission: Permission | None,
     handler: Handler,
+    serializer: type[serializers.Serializer] | None = None,
+    permission: Permission | None = None,
     needs_auth: bool = True,
 ) -> CommandType:
     """Let clients send ``type`` to ``target`` streams; registering it again replaces it."""

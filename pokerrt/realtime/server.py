@@ -53,6 +53,9 @@ class TransportFlow:
             return 0
         return len(data) - getattr(transport, "offset", 0) + getattr(transport, "_tempDataLen", 0)
 
+    def has_room(self) -> bool:
+        return self.buffered() < self.high
+
     async def writable(self) -> None:
         """Return at once while below ``high``; once over it, wait until below ``low``."""
         if self.buffered() < self.high:

@@ -6,12 +6,9 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from pokerrt.accounts.models import user_ref
+
 from .registry import player_section, player_section_names, register_stream
-
-
-def user_ref(user: Any) -> dict[str, str]:
-    """A user as every event names one: ``{id, username}``."""
-    return {"id": str(user.pk), "username": user.get_username()}
 
 
 def can_subscribe_player(stream_id: str, user: Any) -> bool:

@@ -7,14 +7,18 @@ the event describes.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
+import os
 import re
+import weakref
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -92,20 +96,36 @@ def emit(target: str, stream_id: str | int, type: str, data: dict[str, Any]) -> 
     sid = check_stream(target, stream_id)
     # Round-tripped now so a value JSON cannot hold fails here, not after commit.
     data = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
-    stream = lock_stream(target, sid)
-    stream.seq += 1
-    Stream.objects.filter(pk=stream.pk).update(seq=stream.seq)
+    seq, epoch = next_seq(target, sid)
     event = Event.objects.create(
         target=target,
         stream_id=sid,
-        seq=stream.seq,
-        epoch=stream.epoch,
+        seq=seq,
+        epoch=epoch,
         type=type,
         data=data,
         timestamp=timezone.now(),
     )
     transaction.on_commit(lambda: broadcast(event))
     return event
+
+
+def next_seq(target: str, stream_id: str) -> tuple[int, str]:
+    """Take the stream's next seq; the row stays locked until the transaction ends.
+
+    One UPDATE ... RETURNING (PostgreSQL, SQLite >= 3.35) both locks the row
+    and counts: emit sits on every hot path, so it costs one round trip.
+    """
+    table = connection.ops.quote_name(Stream._meta.db_table)
+    sql = f"UPDATE {table} SET seq = seq + 1 WHERE target = %s AND stream_id = %s RETURNING seq, epoch"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [target, stream_id])
+        row = cursor.fetchone()
+        if row is None:
+            lock_stream(target, stream_id)
+            cursor.execute(sql, [target, stream_id])
+            row = cursor.fetchone()
+    return int(row[0]), str(row[1])
 
 
 def lock_stream(target: str, stream_id: str) -> Stream:
@@ -115,16 +135,63 @@ def lock_stream(target: str, stream_id: str) -> Stream:
 
 
 def broadcast(event: Event) -> None:
-    """Send a committed event to its stream's group (every node's subscribers)."""
+    """Send a committed event to its stream's group (every node's subscribers).
+
+    From a consumer's sync thread the send is handed to the server's event
+    loop without waiting for it: the thread goes back to the next command
+    while one task per loop sends events in commit order. Elsewhere
+    (management commands, Celery) it waits for the send.
+    """
     layer = get_channel_layer()
     if layer is None:
         return
+    group, message = group_name(event.target, event.stream_id), event_message(event)
+    loop = _server_loop()
+    if loop is not None:
+        loop.call_soon_threadsafe(_queue_send, loop, layer, group, message)
+        return
     try:
-        async_to_sync(layer.group_send)(group_name(event.target, event.stream_id), event_message(event))
+        async_to_sync(layer.group_send)(group, message)
     except Exception:
         # The event is committed: subscribers that miss it see the gap and
         # recover from the journal, so a broken layer must not fail the action.
-        logger.exception("broadcast of %s failed", event)
+        logger.exception("broadcast of %s.%s #%s failed", event.target, event.stream_id, event.seq)
+
+
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop that called this sync thread (database_sync_to_async), if any."""
+    threadlocal = SyncToAsync.threadlocal
+    if getattr(threadlocal, "main_event_loop_pid", None) != os.getpid():
+        return None
+    loop = getattr(threadlocal, "main_event_loop", None)
+    return loop if loop is not None and loop.is_running() and not loop.is_closed() else None
+
+
+# Per event loop: the sends waiting, drained in order by one task at a time.
+_outbox: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, deque[tuple[Any, str, dict[str, Any]]]] = (
+    weakref.WeakKeyDictionary()
+)
+_draining: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+
+
+def _queue_send(loop: asyncio.AbstractEventLoop, layer: Any, group: str, message: dict[str, Any]) -> None:
+    _outbox.setdefault(loop, deque()).append((layer, group, message))
+    if loop not in _draining:
+        _draining.add(loop)
+        loop.create_task(_drain(loop))
+
+
+async def _drain(loop: asyncio.AbstractEventLoop) -> None:
+    pending = _outbox[loop]
+    try:
+        while pending:
+            layer, group, message = pending.popleft()
+            try:
+                await layer.group_send(group, message)
+            except Exception:
+                logger.exception("broadcast to %s of #%s failed", group, message.get("seq"))
+    finally:
+        _draining.discard(loop)
 
 
 @dataclass(frozen=True)
@@ -145,7 +212,9 @@ def stream_position(target: str, stream_id: str) -> StreamPosition:
     return StreamPosition(stream.seq, stream.epoch)
 
 
-def replay(target: str, stream_id: str, position: StreamPosition, since: int, epoch: str | None) -> list[Event] | None:
+def replay(
+    target: str, stream_id: str, position: StreamPosition, since: int, epoch: str | None
+) -> list[Event] | None:
     """Every journaled event after ``since`` up to ``position``, or None when any is missing.
 
     None also when ``epoch`` is not the stream's (the client's seqs mean
@@ -184,7 +253,11 @@ def prune_journal(
     deleted = 0
     streams = Event.objects.filter(timestamp__lt=cutoff).order_by().values("target", "stream_id").distinct()
     for row in streams.iterator():
-        last = Stream.objects.filter(target=row["target"], stream_id=row["stream_id"]).values_list("seq", flat=True).first()
+        last = (
+            Stream.objects.filter(target=row["target"], stream_id=row["stream_id"])
+            .values_list("seq", flat=True)
+            .first()
+        )
         if last is None:
             continue
         doomed = Event.objects.filter(

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.db import close_old_connections, connections
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from .actions import fire, sweep
 from .models import Deadline
@@ -43,6 +44,8 @@ class InProcessScheduler:
         # key -> (version, timer) of the wake-up armed for that key.
         self._armed: dict[str, tuple[int, asyncio.TimerHandle]] = {}
         self._sweeper: asyncio.Task[None] | None = None
+        # One task per POKERRT_HOUSEKEEPING job.
+        self._housekeepers: list[asyncio.Task[None]] = []
         # fire() calls in flight, kept so they are not garbage-collected and
         # so stop() can wait for them.
         self._firing: set[asyncio.Task[None]] = set()
@@ -66,6 +69,10 @@ class InProcessScheduler:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pokerrt-timers")
         self.loop = loop
         self._sweeper = loop.create_task(self._sweep_forever(), name="pokerrt.timers.sweep")
+        self._housekeepers = [
+            loop.create_task(self._housekeep_forever(path, every), name=f"pokerrt.housekeeping.{path}")
+            for path, every in getattr(settings, "POKERRT_HOUSEKEEPING", [])
+        ]
 
     def wake_up(self, key: str, version: int, at: datetime) -> None:
         """Arm a timer for ``fire(key, version)`` at ``at``; callable from any thread."""
@@ -79,6 +86,10 @@ class InProcessScheduler:
 
     async def stop(self) -> None:
         """Cancel every timer and the sweep, and wait for fires in flight."""
+        for task in self._housekeepers:
+            task.cancel()
+        await asyncio.gather(*self._housekeepers, return_exceptions=True)
+        self._housekeepers = []
         if self._sweeper is not None:
             self._sweeper.cancel()
             await asyncio.gather(self._sweeper, return_exceptions=True)
@@ -122,6 +133,16 @@ class InProcessScheduler:
             await self._in_thread(fire, key, version)
         except Exception:
             logger.exception("deadline %s v%s failed to fire", key, version)
+
+    async def _housekeep_forever(self, path: str, every: float) -> None:
+        """Run a periodic job of POKERRT_HOUSEKEEPING (beat's job when Celery runs)."""
+        job = import_string(path)
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self._in_thread(job)
+            except Exception:
+                logger.exception("housekeeping job %s failed", path)
 
     async def _sweep_forever(self) -> None:
         try:

@@ -7,9 +7,8 @@ from typing import Any
 from django.db import transaction
 
 from pokerrt.accounts.actions import do_transfer, mint_account, wallet_of
-from pokerrt.accounts.models import Reason
+from pokerrt.accounts.models import Reason, user_ref
 from pokerrt.realtime.models import Event
-from pokerrt.realtime.snapshots import user_ref
 from pokerrt.realtime.streams import emit, lock_stream
 
 

@@ -6,8 +6,10 @@ import json
 from typing import Any
 
 import pytest
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 
 from pokerrt.realtime.routing import websocket_application
 
@@ -18,6 +20,14 @@ from . import streams
 def tally_stream():
     streams.register()
     yield
+    streams.unregister()
+
+
+@pytest.fixture(autouse=True)
+async def close_sync_thread_connections():
+    """Close what the consumers' sync thread opened, so the test database can be dropped."""
+    yield
+    await database_sync_to_async(connections.close_all)()
 
 
 @pytest.fixture
@@ -31,8 +41,19 @@ def realtime_conf(settings):
     return tune
 
 
+IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
 @pytest.fixture
-async def layer():
+def layer_settings():
+    """The channel layers the communicator tests use: in-memory unless a test says otherwise."""
+    return IN_MEMORY
+
+
+@pytest.fixture
+async def layer(settings, layer_settings):
+    # Changing the setting makes Channels drop its cached layer.
+    settings.CHANNEL_LAYERS = layer_settings
     channel_layer = get_channel_layer()
     yield channel_layer
     if hasattr(channel_layer, "flush"):
@@ -45,7 +66,15 @@ class Client:
     def __init__(self, communicator: WebsocketCommunicator):
         self.communicator = communicator
 
-    async def send(self, type: str, target: str | None = None, id: Any = None, data: Any = None, ref: str | None = None, **extra: Any) -> None:
+    async def send(
+        self,
+        type: str,
+        target: str | None = None,
+        id: Any = None,
+        data: Any = None,
+        ref: str | None = None,
+        **extra: Any,
+    ) -> None:
         frame: dict[str, Any] = {"type": type, **extra}
         if target is not None:
             frame["target"] = target
@@ -68,7 +97,9 @@ class Client:
                 return frame
             assert frame["type"] == "PING", frame
 
-    async def request(self, type: str, target: str | None = None, id: Any = None, data: Any = None, ref: str = "r1") -> dict[str, Any]:
+    async def request(
+        self, type: str, target: str | None = None, id: Any = None, data: Any = None, ref: str = "r1"
+    ) -> dict[str, Any]:
         await self.send(type, target, id, data, ref)
         while True:
             frame = await self.receive()
@@ -87,7 +118,9 @@ async def connect(layer):
     """Open communicators on /ws/: ``await connect(token=key)``; all closed after the test."""
     opened: list[WebsocketCommunicator] = []
 
-    async def open_(token: str | None = None, headers: list[tuple[bytes, bytes]] | None = None, expect: bool = True) -> Client:
+    async def open_(
+        token: str | None = None, headers: list[tuple[bytes, bytes]] | None = None, expect: bool = True
+    ) -> Client:
         all_headers = list(headers or [])
         if token is not None:
             all_headers.append((b"authorization", f"Token {token}".encode()))

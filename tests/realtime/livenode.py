@@ -26,7 +26,7 @@ class Node:
     def url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/ws/"
 
-    async def open(self, token: str | None = None, **kwargs: Any) -> "Socket":
+    async def open(self, token: str | None = None, **kwargs: Any) -> Socket:
         headers = {"Authorization": f"Token {token}"} if token else None
         return Socket(await connect(self.url, additional_headers=headers, **kwargs))
 
@@ -35,8 +35,16 @@ def start_node(**env: str) -> Node:
     """Start a node; ``env`` are variables such as POKERRT_HEARTBEAT_INTERVAL="0.3"."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pokerrt.realtime.server", "-b", "127.0.0.1", "-p", str(port),
-         "tests.realtime.asgi:application"],
+        [
+            sys.executable,
+            "-m",
+            "pokerrt.realtime.server",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "tests.realtime.asgi:application",
+        ],
         cwd=REPO,
         env=process_env(**env),
         stdout=subprocess.DEVNULL,
@@ -46,7 +54,9 @@ def start_node(**env: str) -> Node:
         wait_for_port(port, proc=proc)
     except Exception:
         proc.kill()
-        raise RuntimeError(proc.stderr.read().decode(errors="replace")[-3000:] if proc.stderr else "")
+        raise RuntimeError(
+            proc.stderr.read().decode(errors="replace")[-3000:] if proc.stderr else ""
+        ) from None
     return Node(proc, port)
 
 
@@ -56,7 +66,9 @@ class Socket:
     def __init__(self, ws: ClientConnection):
         self.ws = ws
 
-    async def send(self, type: str, target: str | None = None, id: Any = None, data: Any = None, ref: str | None = None) -> None:
+    async def send(
+        self, type: str, target: str | None = None, id: Any = None, data: Any = None, ref: str | None = None
+    ) -> None:
         frame: dict[str, Any] = {"type": type}
         for name, value in (("target", target), ("id", id), ("data", data), ("ref", ref)):
             if value is not None:
@@ -73,7 +85,9 @@ class Socket:
                 return frame
             assert frame["type"] == "PING", frame
 
-    async def request(self, type: str, target: str | None = None, id: Any = None, data: Any = None, ref: str = "r") -> dict[str, Any]:
+    async def request(
+        self, type: str, target: str | None = None, id: Any = None, data: Any = None, ref: str = "r"
+    ) -> dict[str, Any]:
         await self.send(type, target, id, data, ref)
         while True:
             frame = await self.receive()

@@ -8,8 +8,8 @@ from rest_framework import serializers
 
 from pokerrt.accounts.errors import InsufficientFunds as AccountsInsufficientFunds
 from pokerrt.realtime import errors
-from pokerrt.realtime.processor import register_command
-from pokerrt.realtime.registry import register_stream
+from pokerrt.realtime.processor import register_command, unregister_command
+from pokerrt.realtime.registry import register_stream, unregister_stream
 
 from . import actions
 
@@ -39,8 +39,14 @@ class GrantSerializer(serializers.Serializer):
 RAISES = {
     cls.code: cls
     for cls in (
-        errors.Validation, errors.Unauthenticated, errors.Forbidden, errors.NotFound,
-        errors.Conflict, errors.NotYourTurn, errors.IllegalAction, errors.InsufficientFunds,
+        errors.Validation,
+        errors.Unauthenticated,
+        errors.Forbidden,
+        errors.NotFound,
+        errors.Conflict,
+        errors.NotYourTurn,
+        errors.IllegalAction,
+        errors.InsufficientFunds,
     )
 }
 
@@ -71,3 +77,9 @@ def register() -> None:
         permission=lambda user, stream_id: user.is_staff or str(user.pk) == stream_id,
         handler=lambda user, stream_id, data: {"balance": actions.do_grant(user, data["amount"])},
     )
+
+
+def unregister() -> None:
+    unregister_stream("TALLY")
+    for type_, target in (("ADD", "TALLY"), ("FAIL", "TALLY"), ("GRANT", "PLAYER")):
+        unregister_command(type_, target)

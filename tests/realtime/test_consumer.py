@@ -207,7 +207,9 @@ async def test_subscribe_answers_snapshot_then_contiguous_events(connect):
     first = events[0]
     assert first["epoch"] == data["epoch"] and first["target"] == "TALLY" and first["id"] == "s1"
     assert TIMESTAMP.match(first["timestamp"])
-    assert first["event_id"] == str((await database_sync_to_async(Event.objects.get)(seq=4, stream_id="s1")).event_id)
+    assert first["event_id"] == str(
+        (await database_sync_to_async(Event.objects.get)(seq=4, stream_id="s1")).event_id
+    )
 
 
 async def test_recovery_with_since_replays_the_journal(connect):
@@ -367,6 +369,9 @@ async def test_pong_is_not_rate_limited(connect, realtime_conf):
 class PausedFlow:
     """A socket whose client reads nothing: the writer waits forever."""
 
+    def has_room(self) -> bool:
+        return False
+
     async def writable(self) -> None:
         await asyncio.Event().wait()
 
@@ -421,3 +426,32 @@ async def test_rows_of_a_previous_run_of_the_node_are_forgotten(user):
         assert not await database_sync_to_async(Connection.objects.exists)()
     finally:
         presence.unregister_connection_hook(hook)
+
+
+async def test_bad_frames_count_against_the_rate_limit(connect, realtime_conf):
+    realtime_conf(RATE_PER_SECOND=0.01, RATE_BURST=2, RATE_ABUSE_LIMIT=5)
+    client = await connect()
+    for _ in range(3):
+        await client.communicator.send_to(text_data="not json")
+    codes = [(await client.receive())["data"]["code"] for _ in range(3)]
+    assert codes == ["BAD_FRAME", "BAD_FRAME", "RATE_LIMITED"]
+
+
+async def test_binary_frame_over_the_limit_closes_1009(connect, realtime_conf):
+    realtime_conf(MAX_FRAME_BYTES=100)
+    client = await connect()
+    await client.communicator.send_to(bytes_data=b"x" * 101)
+    assert await client.communicator.receive_output(2) == {"type": "websocket.close", "code": 1009}
+
+
+async def test_failed_snapshot_leaves_no_group_behind(connect, layer, monkeypatch):
+    from . import streams as tally
+
+    def broken(stream_id, user):
+        raise RuntimeError("snapshot broke")
+
+    monkeypatch.setattr(tally.actions, "tally_total", broken)
+    client = await connect()
+    frame = await client.request("SUBSCRIBE", "TALLY", "broken")
+    assert frame["data"]["code"] == "INTERNAL"
+    assert not layer.groups.get("tally.broken")

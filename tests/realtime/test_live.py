@@ -6,11 +6,12 @@ import asyncio
 import json
 import signal
 import socket
+from pathlib import Path
 
 import pytest
 from channels.db import database_sync_to_async
 from rest_framework.authtoken.models import Token
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from pokerrt.realtime import streams
 
@@ -105,11 +106,26 @@ async def test_foreign_origin_is_refused_with_403(node):
         ('{"type": "ADD", "target": "TALLY", "id": "1", "data": {}, "ref": "r"}', "UNAUTHENTICATED"),
         ('{"type": "SUBSCRIBE", "target": "TALLY", "id": "missing", "ref": "r"}', "NOT_FOUND"),
         ('{"type": "SUBSCRIBE", "target": "TALLY", "id": "secret", "ref": "r"}', "FORBIDDEN"),
-        ('{"type": "SUBSCRIBE", "target": "TALLY", "id": "1", "data": {"since": "x"}, "ref": "r"}', "VALIDATION"),
-        ('{"type": "FAIL", "target": "TALLY", "id": "1", "data": {"code": "CONFLICT"}, "ref": "r"}', "CONFLICT"),
-        ('{"type": "FAIL", "target": "TALLY", "id": "1", "data": {"code": "NOT_YOUR_TURN"}, "ref": "r"}', "NOT_YOUR_TURN"),
-        ('{"type": "FAIL", "target": "TALLY", "id": "1", "data": {"code": "ILLEGAL_ACTION"}, "ref": "r"}', "ILLEGAL_ACTION"),
-        ('{"type": "FAIL", "target": "TALLY", "id": "1", "data": {"code": "ACCOUNTS_FUNDS"}, "ref": "r"}', "INSUFFICIENT_FUNDS"),
+        (
+            '{"type": "SUBSCRIBE", "target": "TALLY", "id": "1", "data": {"since": "x"}, "ref": "r"}',
+            "VALIDATION",
+        ),
+        (
+            '{"type": "FAIL", "target": "TALLY", "id": "1", "data": {"code": "CONFLICT"}, "ref": "r"}',
+            "CONFLICT",
+        ),
+        (
+            '{"type": "FAIL", "target": "TALLY", "id": "1", "data": {"code": "NOT_YOUR_TURN"}, "ref": "r"}',
+            "NOT_YOUR_TURN",
+        ),
+        (
+            '{"type": "FAIL", "target": "TALLY", "id": "1", "data": {"code": "ILLEGAL_ACTION"}, "ref": "r"}',
+            "ILLEGAL_ACTION",
+        ),
+        (
+            '{"type": "FAIL", "target": "TALLY", "id": "1", "data": {"code": "ACCOUNTS_FUNDS"}, "ref": "r"}',
+            "INSUFFICIENT_FUNDS",
+        ),
         ('{"type": "FAIL", "target": "TALLY", "id": "1", "data": {"code": "?"}, "ref": "r"}', "INTERNAL"),
     ],
 )
@@ -152,26 +168,43 @@ async def test_rate_limit_then_abuse_is_closed_4429(tight_node):
     for i in range(9):
         await client.send("PING", data={"t": i}, ref=f"p{i}")
     frames = []
-    for _ in range(8):
-        frames.append(await client.receive_type("ERROR") if len(frames) >= 5 else await client.receive())
-    codes = [f["data"].get("code") for f in frames if f["type"] == "ERROR"]
-    assert codes[:3] == ["RATE_LIMITED"] * 3
-    assert await client.close_code() == 4429
+    with pytest.raises(ConnectionClosed):
+        while True:
+            frames.append(await client.receive())
+    answers = [(f["type"], f["data"].get("code"), f["data"].get("ref")) for f in frames if "ref" in f["data"]]
+    assert answers == [("PONG", None, f"p{i}") for i in range(5)] + [
+        ("ERROR", "RATE_LIMITED", f"p{i}") for i in range(5, 8)
+    ]
+    assert client.ws.close_code == 4429
+
+
+RECEIVE_BUFFER = 256 * 1024
+
+
+def socket_backlog_bytes() -> int:
+    """What the kernel may hold for a loopback client whose receive buffer is capped."""
+    try:
+        send_max = int(Path("/proc/sys/net/ipv4/tcp_wmem").read_text().split()[2])
+    except (OSError, ValueError, IndexError):
+        send_max = 16 * 1024 * 1024
+    # Linux doubles SO_RCVBUF for its bookkeeping.
+    return send_max + 2 * RECEIVE_BUFFER
 
 
 async def test_client_that_does_not_read_is_closed_4503(node, user):
     key = await database_sync_to_async(token_for)(user)
     writer = await node.open(key)
-    # A capped receive buffer (set before connecting, so the window stays
-    # sane) and no reading: about 4 MiB fit in the kernel, then the server's
-    # send buffer fills, then the consumer's queue.
+    # No reading: the kernel's buffers fill, then the server's send buffer,
+    # then the consumer's queue (50 frames); send more than all of them hold.
+    # The receive buffer is capped before connecting (no autotuning, a sane window).
     sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 256 * 1024)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
     sock.connect(("127.0.0.1", node.port))
     slow = await node.open(sock=sock, max_queue=1, max_size=None)
     await slow.send("SUBSCRIBE", "TALLY", "l5")
     await asyncio.sleep(0.3)
-    for _ in range(4):
+    per_command = 500 * 5000
+    for _ in range(socket_backlog_bytes() // per_command + 2):
         await writer.request("ADD", "TALLY", "l5", {"n": 1, "times": 500, "pad": 5000})
     # Reading now, it gets the backlog the kernel held, then the close.
     assert await slow.close_code(timeout=10) == 4503

@@ -32,9 +32,9 @@ def checked(table, step):
 def test_table_events_rebuild_the_snapshot_through_random_play(table, players):
     rng = random.Random(20261126)
     bot = random_bot(rng)
-    for player, seat in zip(players[:4], (1, 2, 4, 6)):
+    for player, seat in zip(players[:4], (1, 2, 4, 6), strict=True):
         checked(table, lambda p=player, s=seat: actions.do_join_table(p, table.pk, rng.randint(100, 1500), s))
-    for hand_no in range(25):
+    for _ in range(25):
         if current_hand(table) is None:
             checked(table, lambda: actions.do_start_hand(table.pk))
         hand = current_hand(table)
@@ -61,10 +61,37 @@ def test_table_events_rebuild_the_snapshot_through_random_play(table, players):
                 checked(table, lambda u=victim: actions.do_player_reconnected(u))
             else:
                 action, amount = bot(dealt.legal_actions(), dealt)
-                checked(table, lambda a=action, m=amount: actions.do_player_action(
-                    user_at(hand, dealt.to_act()), table.pk, a, m))
+                checked(table, lambda a=action, m=amount, h=hand, d=dealt: actions.do_player_action(
+                    user_at(h, d.to_act()), table.pk, a, m))
             hand.refresh_from_db()
         if rng.random() < 0.2:
             leaver = rng.choice([s for s in Seat.objects.filter(table=table, user__isnull=False)]).user
             checked(table, lambda u=leaver: actions.do_leave_table(u, table.pk))
     assert table_events(table)[-1].seq > 200
+
+
+def test_player_events_rebuild_the_player_snapshot(table, players, lobby):
+    from tests.realtime.consistency import assert_events_replay
+
+    ann, ben = players[0], players[1]
+    other = actions.do_create_table(lobby, "Second", small_blind=5, big_blind=10, min_buy_in=100)
+    # buy-ins: seats appear, the balance drops
+    assert_events_replay("PLAYER", ann.pk, ann, lambda: actions.do_join_table(ann, table.pk, 600))
+    assert_events_replay("PLAYER", ann.pk, ann, lambda: actions.do_join_table(ann, other.pk, 300))
+    actions.do_join_table(ben, table.pk, 600)
+    # the deal: ann's cards on her seat; the hand's end clears them
+    assert_events_replay("PLAYER", ann.pk, ann, lambda: actions.do_start_hand(table.pk))
+    assert_events_replay("PLAYER", ann.pk, ann, lambda: play_rest(table, current_hand(table)))
+    # cash-out: the seat goes, the balance comes back
+    assert_events_replay("PLAYER", ann.pk, ann, lambda: actions.do_leave_table(ann, other.pk))
+
+
+def play_rest(table, hand):
+    """Check or call to the end of the hand."""
+    while True:
+        hand.refresh_from_db()
+        if hand.status != HandStatus.LIVE:
+            return
+        dealt = live.engine_hand(hand)
+        seat = dealt.to_act()
+        actions.do_player_action(user_at(hand, seat), table.pk, "call" if dealt.to_call(seat) else "check")

@@ -11,7 +11,7 @@ from pokerrt.timers.models import Deadline
 from tables import actions, live
 from tables.models import Hand, HandAction, HandStatus, Seat, SeatStatus
 
-from .conftest import current_hand, fire_now, passive, play_out, table_events, user_at
+from .conftest import fire_now, passive, play_out, table_events, user_at
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,7 @@ def test_button_moves_and_hands_follow_each_other(table, seated):
 
 
 def test_three_all_ins_of_different_sizes_make_side_pots(table, players):
-    for player, stack in zip(players[:3], (100, 300, 600)):
+    for player, stack in zip(players[:3], (100, 300, 600), strict=True):
         actions.do_join_table(player, table.pk, stack)
     hand = actions.do_start_hand(table.pk)
 

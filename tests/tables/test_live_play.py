@@ -5,8 +5,8 @@ import asyncio
 import pytest
 from rest_framework.authtoken.models import Token
 
-from lobby.actions import do_create_lobby
 from loadtest.bots import Bot, passive, shove
+from lobby.actions import do_create_lobby
 from pokerrt.accounts.actions import wallet_of
 from tables import actions
 from tables.models import Hand, HandStatus
@@ -34,7 +34,7 @@ async def seat_bots(url, table, users, stacks, strategy):
         await bot.subscribe("TABLE", str(table.pk))
         await bot.subscribe("PLAYER", str(user.pk))
         bots.append(bot)
-    for bot, stack in zip(bots, stacks):
+    for bot, stack in zip(bots, stacks, strict=True):
         await bot.send("TABLE_JOIN", "TABLE", str(table.pk), {"buy_in": stack})
     return bots
 

@@ -6,10 +6,10 @@ import signal
 import pytest
 from rest_framework.authtoken.models import Token
 
-from lobby.actions import do_create_lobby
 from loadtest.bots import Bot
+from lobby.actions import do_create_lobby
 from tables import actions, live
-from tables.models import Hand, HandAction, HandStatus
+from tables.models import HandAction, HandStatus
 from tests.live import start_daphne, stop
 
 from .conftest import user_at

@@ -58,3 +58,23 @@ def next_turn(payload: dict[str, Any]) -> None:
         timezone.now() + timedelta(seconds=30),
         {"key": payload["key"], "turn": payload["turn"] + 1},
     )
+
+
+def _lock_user(payload: dict[str, Any]) -> object:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.select_for_update().get(pk=payload["user_id"])
+
+
+@timer_handler("tests.timers.user_clock", lock=_lock_user)
+def user_clock(payload: dict[str, Any]) -> None:
+    """A handler whose owner row is a user, locked first like a table would be."""
+    FIRED.append((payload, time.time()))
+
+
+HOUSEKEEPING_RUNS: list[float] = []
+
+
+def housekeeping_job() -> None:
+    """A periodic job of POKERRT_HOUSEKEEPING, for the in-process loop test."""
+    HOUSEKEEPING_RUNS.append(time.time())

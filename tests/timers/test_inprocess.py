@@ -135,3 +135,17 @@ async def test_with_the_celery_backend_the_middleware_starts_nothing(settings):
 
     await TimerStartupMiddleware(app)({"type": "http"}, None, None)
     assert scheduler.loop is None
+
+
+async def test_housekeeping_jobs_run_periodically_in_the_server_loop(settings):
+    # given: a job every 0.1 s (the journal's retention runs this way, hourly)
+    settings.POKERRT_HOUSEKEEPING = [("tests.timers.handlers.housekeeping_job", 0.1)]
+    handlers.HOUSEKEEPING_RUNS.clear()
+    # when
+    ensure_started()
+    try:
+        await asyncio.sleep(0.55)
+    finally:
+        await scheduler.stop()
+    # then
+    assert 3 <= len(handlers.HOUSEKEEPING_RUNS) <= 6

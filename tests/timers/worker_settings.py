@@ -15,5 +15,6 @@ CELERY_BEAT_SCHEDULE = {
     "timers-sweep": {
         "task": "pokerrt.timers.tasks.sweep_deadlines",
         "schedule": float(TIMERS_SWEEP_SECONDS),  # noqa: F405
+        "options": {"expires": float(TIMERS_SWEEP_SECONDS)},  # noqa: F405
     }
 }

@@ -1,0 +1,91 @@
+"""Snapshot before + events applied == snapshot after, for any stream type.
+
+Every stream type plugs in with a reducer ``apply(state, event) -> state``
+(the same work a client does) and calls :func:`assert_events_replay` around
+the actions it wants to check. Reducers live in ``REDUCERS``; later issues
+add theirs (TABLE, LOBBY, TOURNAMENT) next to the PLAYER one here.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+
+from pokerrt.realtime import registry
+from pokerrt.realtime.models import Event
+from pokerrt.realtime.streams import event_frame, stream_position
+
+State = dict[str, Any]
+Reducer = Callable[[State, dict[str, Any]], State]
+
+
+def apply_player_event(state: State, event: dict[str, Any]) -> State:
+    """A PLAYER event that carries ``balance`` sets it; sections are replaced when sent whole.
+
+    Seats follow the owner's table events: TABLE_JOIN adds one, TABLE_LEAVE
+    removes it, DEAL_CARDS puts the cards of a hand on it, HAND_END clears them.
+    """
+    data = event["data"]
+    if "balance" in data:
+        state["balance"] = data["balance"]
+    for section in registry.player_section_names():
+        if isinstance(data.get(section), list):
+            state[section] = data[section]
+    kind = event["type"]
+    if "table_id" in data and "seat" in data and kind in _SEAT_EVENTS:
+        seats = [s for s in state.get("seats", []) if s["table_id"] != data["table_id"]]
+        if kind != "TABLE_LEAVE":
+            dealt = kind == "DEAL_CARDS"
+            seats.append({"table_id": data["table_id"], "seat": data["seat"],
+                          "hand_id": data["hand_id"] if dealt else None,
+                          "cards": data["cards"] if dealt else []})
+        state["seats"] = sorted(seats, key=lambda s: int(s["table_id"]))
+    return state
+
+
+_SEAT_EVENTS = ("TABLE_JOIN", "TABLE_LEAVE", "DEAL_CARDS", "HAND_END")
+
+
+REDUCERS: dict[str, Reducer] = {"PLAYER": apply_player_event}
+
+
+def snapshot_at(target: str, stream_id: str, user: Any) -> tuple[int, State]:
+    """The stream's seq and snapshot, read together as a subscriber reads them."""
+    stream_type = registry.stream_type(target)
+    assert stream_type is not None, f"no stream type {target}"
+    with transaction.atomic():
+        position = stream_position(target, stream_id)
+        return position.seq, stream_type.snapshot(stream_id, user)
+
+
+def assert_events_replay(
+    target: str,
+    stream_id: str | int,
+    user: Any,
+    do: Callable[[], object],
+    apply: Reducer | None = None,
+) -> list[dict[str, Any]]:
+    """Run ``do``; the events it emitted, applied to the snapshot before, give the snapshot after.
+
+    Returns the events (as clients get them) so a test can check them further.
+    """
+    stream_id = str(stream_id)
+    reducer = apply or REDUCERS[target]
+    seq_before, before = snapshot_at(target, stream_id, user)
+    do()
+    events = [
+        event_frame(e)
+        for e in Event.objects.filter(target=target, stream_id=stream_id, seq__gt=seq_before).order_by("seq")
+    ]
+    assert events, f"{target} {stream_id}: the action emitted nothing"
+    assert [e["seq"] for e in events] == list(range(seq_before + 1, seq_before + 1 + len(events)))
+    state = copy.deepcopy(before)
+    for event in events:
+        state = reducer(state, event)
+    seq_after, after = snapshot_at(target, stream_id, user)
+    assert seq_after == events[-1]["seq"]
+    assert state == after, f"{target} {stream_id}: replayed {state!r} != snapshot {after!r}"
+    return events

@@ -1,0 +1,48 @@
+"""The consumer over the channels-redis layers (core and Pub/Sub)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from channels.db import database_sync_to_async
+
+from tests.services import REDIS_URL
+
+from . import actions
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+LAYERS = {
+    "core": {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+    },
+    "pubsub": {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    },
+}
+
+
+@pytest.fixture(params=sorted(LAYERS))
+def layer_settings(request):
+    return LAYERS[request.param]
+
+
+async def test_subscribers_get_contiguous_events_over_redis(connect, token, layer):
+    stream = f"x{uuid.uuid4().hex[:10]}"
+    watchers = [await connect() for _ in range(3)]
+    for watcher in watchers:
+        assert (await watcher.request("SUBSCRIBE", "TALLY", stream))["data"]["seq"] == 0
+    commander = await connect(token=token)
+    for _ in range(4):
+        assert (await commander.request("ADD", "TALLY", stream, {"n": 1, "times": 5}))["type"] == "ACK"
+    await database_sync_to_async(actions.do_add)(stream, 1)
+    for watcher in watchers:
+        seqs = [(await watcher.receive_type("ADD", timeout=5))["seq"] for _ in range(21)]
+        assert seqs == list(range(1, 22))
+    await watchers[0].close()
+    await database_sync_to_async(actions.do_add)(stream, 1)
+    assert (await watchers[1].receive_type("ADD", timeout=5))["seq"] == 22

@@ -1,0 +1,74 @@
+"""Firing takes the owner's lock before the deadline's, as actions do: no deadlock.
+
+An action locks its aggregate and then reschedules its deadline; a wake-up
+arriving at that moment must wait on the aggregate, not hold the deadline row
+while it waits (PostgreSQL would abort one of the two after deadlock_timeout).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.utils import timezone
+
+from pokerrt.timers import fire, schedule
+from pokerrt.timers.models import Deadline
+from tests.timers import handlers
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def on_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are only real on PostgreSQL (run with DATABASE_URL)")
+
+
+def test_a_wake_up_during_a_rescheduling_action_waits_for_it_and_finds_itself_stale(make_user):
+    user = make_user("alice")
+    key = f"user:{user.pk}:clock"
+    with transaction.atomic():
+        stale = schedule(key, "tests.timers.user_clock", timezone.now(), {"user_id": user.pk})
+    action_has_lock = threading.Event()
+    outcome: dict[str, object] = {}
+
+    def action() -> None:
+        try:
+            with transaction.atomic():
+                get_user_model().objects.select_for_update().get(pk=user.pk)
+                action_has_lock.set()
+                time.sleep(0.3)  # the wake-up arrives and blocks meanwhile
+                outcome["version"] = schedule(
+                    key, "tests.timers.user_clock", timezone.now() + timedelta(seconds=30),
+                    {"user_id": user.pk},
+                )
+        finally:
+            connection.close()
+
+    def wake_up() -> None:
+        action_has_lock.wait(5)
+        try:
+            outcome["fired"] = fire(key, stale)
+        except Exception as error:  # a deadlock would surface here or in action()
+            outcome["error"] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=action), threading.Thread(target=wake_up)]
+    started = time.monotonic()
+    # when
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    # then
+    assert "error" not in outcome, outcome
+    assert outcome == {"version": stale + 1, "fired": False}
+    assert time.monotonic() - started < 1.0  # below PostgreSQL's deadlock_timeout
+    assert handlers.FIRED == []
+    assert Deadline.objects.get(key=key).is_pending
