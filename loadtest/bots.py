@@ -44,7 +44,7 @@ def randomly(rng: random.Random) -> Strategy:
             return ("fold", None)
         if to_act["min_raise_to"] is not None and roll > 0.85:
             low, high = to_act["min_raise_to"], to_act["max_raise_to"]
-            action = "raise" if to_act["to_call"] else "bet"
+            action = "raise" if "raise" in to_act.get("legal", ()) else "bet"
             return (action, min(high, low + rng.randint(0, low)))
         return ("check", None) if to_act["to_call"] == 0 else ("call", None)
 

@@ -457,7 +457,7 @@ def _publish(table: Table, hand: Hand, dealt: engine.Hand, events: list[engine.H
              to_act: dict[str, Any] | None, auto_seat: int | None = None) -> None:
     """Emit the engine's events as protocol events; the last one carries ``to_act``."""
     players = {int(n): uid for n, uid in hand.players.items()}
-    users = snapshots.users_by_id(players.values())
+    refs = live.player_refs(hand)
     # Only the batch's last event says who acts next; the earlier ones
     # happened while the answer was still open.
     carriers = [i for i, e in enumerate(events) if e.type in _CARRY_TO_ACT]
@@ -471,11 +471,11 @@ def _publish(table: Table, hand: Hand, dealt: engine.Hand, events: list[engine.H
             uncalled[data["seat"]] = uncalled.get(data["seat"], 0) + data["amount"]
             continue
         if event.type == "HAND_END":
-            _end_hand(table, hand, dealt, users, players, uncalled)
+            _end_hand(table, hand, dealt, refs, players, uncalled)
             continue
         data = {"hand_id": str(hand.pk), **data}
         if "seat" in data:
-            data["user"] = user_ref(users[players[data["seat"]]])
+            data["user"] = refs[data["seat"]]
         if event.type in _CARRY_TO_ACT:
             data["to_act"] = to_act if i == last else None
         if event.type == "PLAYER_ACTION":
@@ -492,7 +492,7 @@ def _publish(table: Table, hand: Hand, dealt: engine.Hand, events: list[engine.H
                     "cards": dealt.hole_cards(number),
                 })
         elif event.type == "SHOWDOWN":
-            data["hands"] = [{**shown, "user": user_ref(users[players[shown["seat"]]])}
+            data["hands"] = [{**shown, "user": refs[shown["seat"]]}
                              for shown in data["hands"]]
         emit("TABLE", table.pk, event.type, data)
 
@@ -507,7 +507,7 @@ def _arm_clock(table: Table, hand: Hand, dealt: engine.Hand) -> dict[str, Any] |
     hand.save(update_fields=["action_deadline", "bank_started_at"])
     schedule(f"table:{table.pk}:action", "tables.action_clock", deadline,
              {"table_id": table.pk, "hand_id": hand.pk, "actions": len(dealt.actions)})
-    return snapshots.to_act(info, hand, deadline)
+    return snapshots.to_act(dealt, hand, deadline)
 
 
 def do_action_clock_expired(table_id: int, hand_id: int, actions: int) -> None:
@@ -531,20 +531,20 @@ def do_action_clock_expired(table_id: int, hand_id: int, actions: int) -> None:
                      {"table_id": table.pk, "hand_id": hand.pk, "actions": actions})
             emit("TABLE", table.pk, "TABLE_UPDATE", {
                 "hand_id": str(hand.pk), "time_bank": {"seat": number, "seconds": seat.time_bank_left},
-                "to_act": snapshots.to_act(dealt.to_act_info(), hand, hand.action_deadline),
+                "to_act": snapshots.to_act(dealt, hand, hand.action_deadline),
             })
             return
         action = "check" if "check" in dealt.legal_actions() else "fold"
         _act(table, hand, seat, action, None, auto=True)
 
 
-def _end_hand(table: Table, hand: Hand, dealt: engine.Hand, users: dict[int, Any],
+def _end_hand(table: Table, hand: Hand, dealt: engine.Hand, refs: dict[int, dict[str, str]],
               players: dict[int, int], uncalled: dict[int, int]) -> None:
     """Settle the hand: stacks back on the seats, events out, leavers stood up, next hand asked for."""
     final = dealt.stacks
-    winners = [{"seat": w.seat, "user": user_ref(users[players[w.seat]]), "amount": w.amount, "pot": w.pot}
+    winners = [{"seat": w.seat, "user": refs[w.seat], "amount": w.amount, "pot": w.pot}
                for w in dealt.winnings()]
-    stacks = [{"seat": n, "user": user_ref(users[players[n]]), "stack": final[n]} for n in dealt.seats]
+    stacks = [{"seat": n, "user": refs[n], "stack": final[n]} for n in dealt.seats]
     proof = dealt.deck_proof()
     hand.status = HandStatus.ENDED
     hand.ended_at = _now()

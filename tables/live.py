@@ -9,7 +9,11 @@ another node.
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import Any
 
+from django.contrib.auth import get_user_model
+
+from pokerrt.accounts.models import user_ref
 from tables.engine import Action, Deck, HandConfig
 from tables.engine import Hand as EngineHand
 
@@ -17,6 +21,8 @@ from .models import Hand, HandAction
 
 _CACHE_SIZE = 512
 _cache: OrderedDict[int, EngineHand] = OrderedDict()
+# hand id -> {seat: {id, username}}: who was dealt in never changes during a hand.
+_players: OrderedDict[int, dict[int, dict[str, str]]] = OrderedDict()
 
 
 def engine_hand(hand: Hand) -> EngineHand:
@@ -44,5 +50,18 @@ def remember(hand_id: int, live: EngineHand) -> None:
         _cache.popitem(last=False)
 
 
+def player_refs(hand: Hand) -> dict[int, dict[str, str]]:
+    """Seat -> ``{id, username}`` of the players dealt into ``hand``."""
+    refs = _players.get(hand.pk)
+    if refs is None:
+        users: dict[Any, Any] = get_user_model().objects.in_bulk(list(hand.players.values()))
+        refs = {int(seat): user_ref(users[user_id]) for seat, user_id in hand.players.items()}
+        _players[hand.pk] = refs
+        while len(_players) > _CACHE_SIZE:
+            _players.popitem(last=False)
+    return refs
+
+
 def forget(hand_id: int) -> None:
     _cache.pop(hand_id, None)
+    _players.pop(hand_id, None)

@@ -51,17 +51,20 @@ def seat_info(seat: Seat, hand: Hand | None, dealt: engine.Hand | None = None) -
     }
 
 
-def to_act(info: engine.ToAct | None, hand: Hand, deadline: dt.datetime | None) -> dict[str, Any] | None:
-    """``to_act`` of PROTOCOL.md: who acts, their bounds and their deadline."""
+def to_act(dealt: engine.Hand, hand: Hand, deadline: dt.datetime | None) -> dict[str, Any] | None:
+    """``to_act`` of PROTOCOL.md: who acts, their bounds, the actions open to them, their deadline."""
+    info = dealt.to_act_info()
     if info is None:
         return None
-    user_id = hand.players[str(info.seat)]
     return {
         "seat": info.seat,
-        "user": user_ref(get_user_model().objects.get(pk=user_id)),
+        "user": live.player_refs(hand)[info.seat],
         "to_call": info.to_call,
         "min_raise_to": info.min_raise_to,
         "max_raise_to": info.max_raise_to,
+        # Tells a client whether its raise is a "bet" or a "raise" (the big
+        # blind's option preflop: nothing to call, yet a bet stands).
+        "legal": dealt.legal_actions(),
         "deadline": format_timestamp(deadline) if deadline else None,
     }
 
@@ -78,7 +81,7 @@ def hand_info(hand: Hand, dealt: engine.Hand) -> dict[str, Any]:
         "street": str(dealt.street),
         "board": dealt.board,
         "pots": [p.to_dict() for p in dealt.pots],
-        "to_act": to_act(dealt.to_act_info(), hand, hand.action_deadline),
+        "to_act": to_act(dealt, hand, hand.action_deadline),
         "deck_commitment": hand.commitment,
     }
 
