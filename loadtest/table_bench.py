@@ -157,10 +157,13 @@ def main() -> None:
         elapsed = time.monotonic() - started
         cpu1, rss = proc_usage(server.pid)
     finally:
+        stopping = time.monotonic()
         server.terminate()
         try:
             server.wait(timeout=30)
+            print(f"server stopped {time.monotonic() - stopping:.1f}s after SIGTERM")
         except subprocess.TimeoutExpired:
+            print("server did not stop within 30 s of SIGTERM: killed")
             server.kill()
             server.wait()
     hands = count_hands(env)

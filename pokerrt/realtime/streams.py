@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import re
+import threading
 import weakref
 from collections import deque
 from dataclasses import dataclass
@@ -150,6 +151,14 @@ def broadcast(event: Event) -> None:
     if loop is not None:
         loop.call_soon_threadsafe(_queue_send, loop, layer, group, message)
         return
+    if _called_from_stopped_server():
+        # The server is shutting down (a consumer's disconnect wrote this):
+        # async_to_sync would wait for its stopped loop for ever. Send from a
+        # loop of our own, bounded, so other nodes still get the event.
+        sender = threading.Thread(target=lambda: asyncio.run(layer.group_send(group, message)), daemon=True)
+        sender.start()
+        sender.join(timeout=2)
+        return
     try:
         async_to_sync(layer.group_send)(group, message)
     except Exception:
@@ -165,6 +174,13 @@ def _server_loop() -> asyncio.AbstractEventLoop | None:
         return None
     loop = getattr(threadlocal, "main_event_loop", None)
     return loop if loop is not None and loop.is_running() and not loop.is_closed() else None
+
+
+def _called_from_stopped_server() -> bool:
+    """Whether this is a server's sync thread whose event loop no longer runs."""
+    threadlocal = SyncToAsync.threadlocal
+    loop = getattr(threadlocal, "main_event_loop", None)
+    return getattr(threadlocal, "main_event_loop_pid", None) == os.getpid() and loop is not None
 
 
 # Per event loop: the sends waiting, drained in order by one task at a time.

@@ -96,3 +96,52 @@ def test_hands_follow_each_other_and_nothing_leaks_over_the_wire(server, live_ta
             assert_no_leak(hand, seat, frames, f"bot {bot.user_id}, hand {hand.pk}")
     for user in users:
         assert wallet_of(user).balance == 9000
+
+
+def test_a_stopping_node_closes_seated_players_1012_and_exits(live_table, lobby_tables, make_user):
+    """Seated players' disconnects are written while the node stops, without hanging it."""
+    import signal
+    import time
+
+    from pokerrt.realtime.models import Event
+
+    proc, port = start_daphne(**FAST)
+    users = [make_user(f"sitter{n}") for n in range(12)]
+    tokens = [Token.objects.get_or_create(user=user)[0].key for user in users]
+    tables = [live_table, *lobby_tables]
+
+    async def sit_then_stop():
+        bots = []
+        for n, (user, token) in enumerate(zip(users, tokens, strict=True)):
+            bot = Bot(f"ws://127.0.0.1:{port}/ws/", token, str(user.pk))
+            await bot.connect()
+            await bot.send("TABLE_JOIN", "TABLE", str(tables[n % len(tables)].pk), {"buy_in": 500})
+            await bot.run(lambda b: any(f["type"] in ("ACK", "ERROR") for f in b.frames), timeout=20)
+            bots.append(bot)
+        # half leave on their own, and the node is told to stop at that moment
+        await asyncio.gather(*(bot.close() for bot in bots[:6]))
+        proc.send_signal(signal.SIGTERM)
+        codes = []
+        for bot in bots[6:]:
+            try:
+                await bot.run(lambda b: False, timeout=20)
+            except Exception:
+                pass
+            codes.append(bot._ws.close_code)
+        return codes
+
+    try:
+        started = time.monotonic()
+        assert asyncio.run(sit_then_stop()) == [1012] * 6
+        proc.wait(timeout=20)
+        assert time.monotonic() - started < 20
+        disconnects = Event.objects.filter(target="TABLE", type="PLAYER_DISCONNECT").count()
+        assert disconnects == 12
+    finally:
+        stop(proc)
+
+
+@pytest.fixture
+def lobby_tables(live_table):
+    return [actions.do_create_table(live_table.lobby, f"Side {n}", small_blind=5, big_blind=10,
+                                    min_buy_in=100, max_buy_in=2000, max_seats=6) for n in range(2)]
