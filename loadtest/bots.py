@@ -57,6 +57,8 @@ class Bot:
     token: str | None
     user_id: str | None = None
     strategy: Strategy = passive
+    # Buy in again for this many chips when the server stands the bot up (busted).
+    rebuy: int | None = None
     frames: list[dict[str, Any]] = field(default_factory=list)
     # (target, id) -> last seq applied
     seqs: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -132,6 +134,8 @@ class Bot:
             self._sent_at = None
         if kind == "HAND_END":
             self.hands_ended += 1
+        if kind == "TABLE_LEAVE" and self.rebuy and data["user"]["id"] == self.user_id:
+            await self.send("TABLE_JOIN", "TABLE", frame["id"], {"buy_in": self.rebuy})
         to_act = data.get("to_act")
         if to_act:
             await self._maybe_act(frame["id"], data["hand_id"], to_act, frame["seq"])

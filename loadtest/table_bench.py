@@ -90,7 +90,7 @@ async def drive(seats, seconds: float, port: int, seed: int) -> tuple[list, int]
     rng = random.Random(seed)
     bots = []
     for table_id, user_id, token in seats:
-        bot = Bot(f"ws://127.0.0.1:{port}/ws/", token, str(user_id), randomly(rng))
+        bot = Bot(f"ws://127.0.0.1:{port}/ws/", token, str(user_id), randomly(rng), rebuy=1000)
         await bot.connect()
         await bot.subscribe("TABLE", str(table_id))
         bot.table_id = str(table_id)

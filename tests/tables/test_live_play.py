@@ -1,13 +1,14 @@
 """Real sockets: bots play full hands at a table served by a live Daphne."""
 
 import asyncio
+import os
+import random
 
 import pytest
 from rest_framework.authtoken.models import Token
 
-from loadtest.bots import Bot, passive, shove
+from loadtest.bots import Bot, randomly, shove
 from lobby.actions import do_create_lobby
-from pokerrt.accounts.actions import wallet_of
 from tables import actions
 from tables.models import Hand, HandStatus
 from tests.live import start_daphne, stop
@@ -16,7 +17,8 @@ from .privacy import assert_no_leak
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
-FAST = {"POKERRT_HAND_INTERVAL_SECONDS": "0.2"}
+FAST = {"POKERRT_HAND_INTERVAL_SECONDS": "0.05"}
+HANDS = int(os.environ.get("PRIVACY_HANDS", 200))
 
 
 @pytest.fixture
@@ -26,10 +28,10 @@ def server():
     stop(proc)
 
 
-async def seat_bots(url, table, users, stacks, strategy):
+async def seat_bots(url, table, users, stacks, strategy, rebuy=None):
     bots = []
     for user, token in users:
-        bot = Bot(url, token, str(user.pk), strategy)
+        bot = Bot(url, token, str(user.pk), strategy, rebuy=rebuy)
         await bot.connect()
         await bot.subscribe("TABLE", str(table.pk))
         await bot.subscribe("PLAYER", str(user.pk))
@@ -39,17 +41,17 @@ async def seat_bots(url, table, users, stacks, strategy):
     return bots
 
 
-def play(url, table, users, stacks, strategy, hands, spectator=True):
+def play(url, table, users, stacks, strategy, hands, spectator=True, rebuy=None):
     with_tokens = [(user, Token.objects.get_or_create(user=user)[0].key) for user in users]
     async def scenario():
-        bots = await seat_bots(url, table, with_tokens, stacks, strategy)
+        bots = await seat_bots(url, table, with_tokens, stacks, strategy, rebuy)
         watcher = None
         if spectator:
             watcher = Bot(url, None)
             await watcher.connect()
             await watcher.subscribe("TABLE", str(table.pk))
         everyone = bots + ([watcher] if watcher else [])
-        await asyncio.gather(*(b.run(lambda b: b.hands_ended >= hands, timeout=120) for b in everyone))
+        await asyncio.gather(*(b.run(lambda b: b.hands_ended >= hands, timeout=600) for b in everyone))
         for bot in everyone:
             await bot.close()
         return bots, watcher
@@ -84,18 +86,21 @@ def test_three_clients_play_to_showdown_with_side_pots(server, live_table, make_
         assert len(mine) >= 1 and all(f["id"] == bot.user_id for f in mine)
 
 
-def test_hands_follow_each_other_and_nothing_leaks_over_the_wire(server, live_table, make_user):
+def test_two_hundred_hands_over_the_wire_leak_no_hole_card(server, live_table, make_user, settings):
+    """Every frame each player and an anonymous spectator received, hand by hand."""
+    settings.POKERRT_STARTING_BALANCE = 1_000_000  # rebuys for the whole run
     users = [make_user(name) for name in ("p1", "p2", "p3", "p4")]
-    bots, watcher = play(server, live_table, users, (1000,) * 4, passive, hands=5)
+    rng = random.Random(11)
+    bots, watcher = play(server, live_table, users, (1000,) * 4, randomly(rng), hands=HANDS, rebuy=1000)
     hands = list(Hand.objects.filter(table=live_table, status=HandStatus.ENDED).order_by("id"))
-    assert len(hands) >= 5
-    for hand in hands[:5]:
+    assert len(hands) >= HANDS
+    for bot in bots + [watcher]:
+        assert bot.gaps == [] and bot.errors == []
+    for hand in hands[:HANDS]:
         for bot in bots + [watcher]:
             seat = next((int(n) for n, uid in hand.players.items() if str(uid) == bot.user_id), None)
             frames = [f for f in bot.frames if f.get("data", {}).get("hand_id") == str(hand.pk)]
             assert_no_leak(hand, seat, frames, f"bot {bot.user_id}, hand {hand.pk}")
-    for user in users:
-        assert wallet_of(user).balance == 9000
 
 
 def test_a_stopping_node_closes_seated_players_1012_and_exits(live_table, lobby_tables, make_user):

@@ -138,3 +138,24 @@ def test_staff_table_lifecycle(lobby, players):
     assert [e.type for e in table_events(table)][-2:] == ["TABLE_LEAVE", "TABLE_DELETE"]
     with pytest.raises(errors.Conflict):
         actions.do_join_table(players[1], table.pk, 500)
+
+
+def test_disconnect_then_reconnect_within_the_grace_period(table, seated):
+    ann = seated[0]
+    actions.do_player_disconnected(ann)
+    gone = table_events(table)[-1]
+    assert (gone.type, gone.data) == ("PLAYER_DISCONNECT", {"user": {"id": str(ann.pk), "username": "ann"},
+                                                            "table_id": str(table.pk)})
+    grace = Deadline.objects.get(key=f"table:{table.pk}:seat:1:grace")
+    assert grace.is_pending
+    actions.do_player_reconnected(ann)
+    assert table_events(table)[-1].type == "PLAYER_RECONNECT"
+    grace.refresh_from_db()
+    assert not grace.is_pending
+    assert Seat.objects.get(user=ann).status == SeatStatus.ACTIVE
+
+
+def test_gone_past_the_grace_period_sits_the_player_out(table, seated):
+    actions.do_player_disconnected(seated[1])
+    assert fire_now(f"table:{table.pk}:seat:2:grace")
+    assert Seat.objects.get(user=seated[1]).status == SeatStatus.SITTING_OUT
