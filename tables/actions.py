@@ -43,6 +43,14 @@ def seat_of(table: Table, user: Any) -> Seat | None:
     return Seat.objects.filter(table=table, user=user).first()
 
 
+def own_seat(table: Table, user: Any) -> Seat:
+    """The user's seat at ``table``; CONFLICT when they have none."""
+    seat = seat_of(table, user)
+    if seat is None:
+        raise errors.Conflict("You have no seat at this table.")
+    return seat
+
+
 def live_hand(table: Table) -> Hand | None:
     return Hand.objects.filter(table=table, status=HandStatus.LIVE).first()
 
@@ -185,9 +193,7 @@ def do_leave_table(user: Any, table_id: int | str) -> Seat:
     """Stand up now, or when the hand in play ends if the player is in it."""
     with transaction.atomic():
         table = lock_table(table_id)
-        seat = seat_of(table, user)
-        if seat is None:
-            raise errors.Conflict("You have no seat at this table.")
+        seat = own_seat(table, user)
         hand = live_hand(table)
         if hand is not None and _in_hand(hand, seat):
             seat.leaving = True
@@ -235,9 +241,7 @@ def do_sit_out(user: Any, table_id: int | str) -> Seat:
     """Keep the seat but be dealt no more hands (from the next one)."""
     with transaction.atomic():
         table = lock_table(table_id)
-        seat = seat_of(table, user)
-        if seat is None:
-            raise errors.Conflict("You have no seat at this table.")
+        seat = own_seat(table, user)
         if seat.status == SeatStatus.SITTING_OUT:
             return seat
         _sit_out(table, seat)
@@ -259,9 +263,7 @@ def do_sit_in(user: Any, table_id: int | str) -> Seat:
     """Be dealt in again from the next hand (missed blinds are made up then)."""
     with transaction.atomic():
         table = lock_table(table_id)
-        seat = seat_of(table, user)
-        if seat is None:
-            raise errors.Conflict("You have no seat at this table.")
+        seat = own_seat(table, user)
         if seat.stack == 0:
             raise errors.Conflict("You have no chips; leave and buy in again.")
         if seat.status == SeatStatus.ACTIVE:
@@ -395,7 +397,7 @@ def do_start_hand(table_id: int | str) -> Hand | None:
             HandPlayer(hand=hand, user_id=by_number[n].user_id, seat=n, starting_stack=config.entry(n).stack)
             for n in dealt.seats
         )
-        live.remember(hand.pk, dealt)
+        live.remember(hand, dealt)
         to_act = None if dealt.is_over else _arm_clock(table, hand, dealt)
         emit("TABLE", table.pk, "HAND_START", {
             "hand_id": str(hand.pk), "hand_no": hand.number, "button": plan.positions.button,
@@ -573,7 +575,7 @@ def _end_hand(table: Table, hand: Hand, dealt: engine.Hand, refs: dict[int, dict
             "table_id": str(table.pk), "hand_id": str(hand.pk), "seat": number,
             "reveals": dealt.hole_card_reveals(number), "stack": final[number],
         })
-    live.forget(hand.pk)
+    live.forget(hand)
     for seat in Seat.objects.filter(table=table, user__isnull=False).order_by("number"):
         if seat.leaving or (seat.stack == 0 and table.kind == TableKind.CASH):
             _stand_up(table, seat)

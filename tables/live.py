@@ -3,7 +3,9 @@
 The database is the truth (config, deck, append-only log); the cache only
 saves the replay. An entry is used only if it has replayed exactly the
 actions the log holds, so a node never acts on a stale copy written by
-another node.
+another node. Entries are keyed by the hand's id *and* its deck commitment:
+a rolled-back transaction can free an id for the next hand (SQLite reuses
+it), and that hand has another deck.
 """
 
 from __future__ import annotations
@@ -20,9 +22,14 @@ from tables.engine import Hand as EngineHand
 from .models import Hand, HandAction
 
 _CACHE_SIZE = 512
-_cache: OrderedDict[int, EngineHand] = OrderedDict()
-# hand id -> {seat: {id, username}}: who was dealt in never changes during a hand.
-_players: OrderedDict[int, dict[int, dict[str, str]]] = OrderedDict()
+Key = tuple[int, str]  # (hand id, deck commitment)
+_cache: OrderedDict[Key, EngineHand] = OrderedDict()
+# Who was dealt in never changes during a hand: seat -> {id, username}.
+_players: OrderedDict[Key, dict[int, dict[str, str]]] = OrderedDict()
+
+
+def _key(hand: Hand) -> Key:
+    return (hand.pk, hand.commitment)
 
 
 def engine_hand(hand: Hand) -> EngineHand:
@@ -30,38 +37,38 @@ def engine_hand(hand: Hand) -> EngineHand:
     actions = list(
         HandAction.objects.filter(hand=hand).order_by("index").values_list("seat", "action", "amount")
     )
-    cached = _cache.get(hand.pk)
+    cached = _cache.get(_key(hand))
     if cached is not None and len(cached.actions) == len(actions):
-        _cache.move_to_end(hand.pk)
+        _cache.move_to_end(_key(hand))
         return cached
     live = EngineHand.replay(
         HandConfig.from_dict(hand.config),
         Deck.from_dict(hand.deck),
         [Action(seat, action, amount) for seat, action, amount in actions],
     )
-    remember(hand.pk, live)
+    remember(hand, live)
     return live
 
 
-def remember(hand_id: int, live: EngineHand) -> None:
-    _cache[hand_id] = live
-    _cache.move_to_end(hand_id)
+def remember(hand: Hand, live: EngineHand) -> None:
+    _cache[_key(hand)] = live
+    _cache.move_to_end(_key(hand))
     while len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)
 
 
 def player_refs(hand: Hand) -> dict[int, dict[str, str]]:
     """Seat -> ``{id, username}`` of the players dealt into ``hand``."""
-    refs = _players.get(hand.pk)
+    refs = _players.get(_key(hand))
     if refs is None:
         users: dict[Any, Any] = get_user_model().objects.in_bulk(list(hand.players.values()))
         refs = {int(seat): user_ref(users[user_id]) for seat, user_id in hand.players.items()}
-        _players[hand.pk] = refs
+        _players[_key(hand)] = refs
         while len(_players) > _CACHE_SIZE:
             _players.popitem(last=False)
     return refs
 
 
-def forget(hand_id: int) -> None:
-    _cache.pop(hand_id, None)
-    _players.pop(hand_id, None)
+def forget(hand: Hand) -> None:
+    _cache.pop(_key(hand), None)
+    _players.pop(_key(hand), None)

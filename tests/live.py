@@ -55,12 +55,12 @@ def wait_for_port(port: int, timeout: float = 20.0, proc: subprocess.Popen | Non
     raise TimeoutError(f"nothing listening on port {port} after {timeout}s")
 
 
-def start_daphne(port: int | None = None, **env: str) -> tuple[subprocess.Popen, int]:
-    """Start a Daphne node on the test database; returns (process, port)."""
+def start_daphne(port: int | None = None, application: str = "pokerrt.asgi:application",
+                 **env: str) -> tuple[subprocess.Popen, int]:
+    """Start a node (``python -m pokerrt.realtime.server``) on the test database; (process, port)."""
     port = port or free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pokerrt.realtime.server", "-b", "127.0.0.1", "-p", str(port),
-         "pokerrt.asgi:application"],
+        [sys.executable, "-m", "pokerrt.realtime.server", "-b", "127.0.0.1", "-p", str(port), application],
         cwd=REPO,
         env=process_env(**env),
         stdout=subprocess.DEVNULL,
@@ -70,7 +70,7 @@ def start_daphne(port: int | None = None, **env: str) -> tuple[subprocess.Popen,
         wait_for_port(port, proc=proc)
     except Exception:
         proc.kill()
-        raise RuntimeError(proc.stderr.read().decode(errors="replace")[-2000:] if proc.stderr else "") from None
+        raise RuntimeError(proc.stderr.read().decode(errors="replace")[-3000:] if proc.stderr else "") from None
     return proc, port
 
 

@@ -7,12 +7,11 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
-import sys
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
-from tests.live import REPO, free_port, process_env, stop, wait_for_port
+from tests.live import start_daphne, stop
 
 __all__ = ["Node", "start_node", "stop", "Socket"]
 
@@ -32,31 +31,8 @@ class Node:
 
 
 def start_node(**env: str) -> Node:
-    """Start a node; ``env`` are variables such as POKERRT_HEARTBEAT_INTERVAL="0.3"."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pokerrt.realtime.server",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "tests.realtime.asgi:application",
-        ],
-        cwd=REPO,
-        env=process_env(**env),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        wait_for_port(port, proc=proc)
-    except Exception:
-        proc.kill()
-        raise RuntimeError(
-            proc.stderr.read().decode(errors="replace")[-3000:] if proc.stderr else ""
-        ) from None
+    """Start a node serving the TALLY test stream too; ``env`` such as POKERRT_HEARTBEAT_INTERVAL="0.3"."""
+    proc, port = start_daphne(application="tests.realtime.asgi:application", **env)
     return Node(proc, port)
 
 

@@ -194,3 +194,21 @@ def test_two_actions_at_once_one_wins(lobby, make_user):
         thread.join()
     assert sorted(outcomes) == ["NOT_YOUR_TURN", "ok"]
     assert HandAction.objects.filter(hand=hand).count() == 1
+
+
+def test_a_rolled_back_hand_never_stands_in_for_the_next_one(table, seated, monkeypatch):
+    # given: a hand dealt and cached here, in a transaction that then rolls back
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        ghost = actions.do_start_hand(table.pk)
+        live.engine_hand(ghost)
+        raise RuntimeError("the action failed after dealing")
+    # when: the next hand is dealt by another node (nothing cached here for it),
+    # possibly under the same id: SQLite reuses a rolled-back id
+    monkeypatch.setattr(live, "remember", lambda hand, dealt: None)
+    hand = actions.do_start_hand(table.pk)
+    monkeypatch.undo()
+    # then: this node plays the new hand's deck, not the ghost's
+    dealt = live.engine_hand(hand)
+    assert dealt.commitment() == hand.commitment != ghost.commitment
