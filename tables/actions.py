@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -73,7 +74,7 @@ def do_create_table(lobby: Lobby, name: str, **fields: Any) -> Table:
     """A new cash table in ``lobby``, with its empty seats."""
     with transaction.atomic():
         table = Table(lobby=lobby, name=name, **fields)
-        table.full_clean()
+        _clean(table)
         table.save()
         Seat.objects.bulk_create(Seat(table=table, number=n) for n in range(1, table.max_seats + 1))
         emit("TABLE", table.pk, "TABLE_CREATE", {"table": snapshots.table_info(table)})
@@ -90,15 +91,20 @@ def do_update_table(table_id: int | str, **fields: Any) -> Table:
             if name not in TABLE_FIELDS:
                 raise errors.Validation(details={name: ["Not a table setting."]})
             setattr(table, name, value)
-        try:
-            table.full_clean()
-        except Exception as error:  # Django's ValidationError, with per-field messages
-            raise errors.Validation(details=getattr(error, "message_dict", {"table": [str(error)]})) from None
+        _clean(table)
         if "max_seats" in fields:
             _resize(table)
         table.save()
         emit("TABLE", table.pk, "TABLE_UPDATE", {"table": snapshots.table_info(table)})
         return table
+
+
+def _clean(table: Table) -> None:
+    """The model's own checks (ranges, constraints) as a VALIDATION error naming the fields."""
+    try:
+        table.full_clean()
+    except DjangoValidationError as error:
+        raise errors.Validation(details=error.message_dict) from None
 
 
 def _resize(table: Table) -> None:

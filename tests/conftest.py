@@ -41,12 +41,40 @@ def chips_conserved(request: pytest.FixtureRequest):
     # Requested here so the database outlives this fixture's teardown.
     request.getfixturevalue(used)
     yield
+    if request.node.get_closest_marker("live"):
+        wait_for_live_nodes_to_settle()
     if getattr(request.node, "skip_chip_audit", False):
         return
     from pokerrt.accounts.audit import audit
 
     problems = audit()
     assert not problems, "chip audit failed after the test:\n" + "\n".join(problems)
+
+
+def wait_for_live_nodes_to_settle(timeout: float = 10.0) -> None:
+    """Let server processes finish what the test's closed sockets set off.
+
+    A node writes after a client leaves (presence rows, PLAYER_DISCONNECT).
+    On PostgreSQL that can deadlock with the TRUNCATE that ends a
+    transactional test, so wait until no other session of the test database
+    is busy (twice in a row, 50 ms apart).
+    """
+    import time
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    time.sleep(0.2)  # for the close frames to reach the nodes
+    deadline, quiet = time.monotonic() + timeout, 0
+    while time.monotonic() < deadline and quiet < 2:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')"
+            )
+            quiet = quiet + 1 if cursor.fetchone()[0] == 0 else 0
+        time.sleep(0.05)
 
 
 @pytest.fixture

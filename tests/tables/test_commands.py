@@ -82,3 +82,9 @@ def test_anonymous_users_cannot_join(table):
 
     with pytest.raises(errors.Unauthenticated):
         send(AnonymousUser(), "TABLE_JOIN", table.pk, {"buy_in": 500})
+
+
+def test_settings_the_model_refuses_are_validation_not_internal(staff_user, lobby):
+    # a small blind above the default big blind: only the model's constraint sees it
+    with pytest.raises(errors.Validation):
+        send(staff_user, "TABLE_CREATE", None, {"lobby": lobby.pk, "name": "Odd", "small_blind": 50})
