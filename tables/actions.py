@@ -447,13 +447,17 @@ def _act(table: Table, hand: Hand, seat: Seat, action: str, amount: int | None, 
 
 def _spend_clock(table: Table, hand: Hand, seat: Seat, *, auto: bool) -> None:
     """Charge the time bank for time used past the action clock."""
-    fields = ["timeouts_in_row"]
-    seat.timeouts_in_row = seat.timeouts_in_row + 1 if auto else 0
+    fields = []
+    timeouts = seat.timeouts_in_row + 1 if auto else 0
+    if timeouts != seat.timeouts_in_row:
+        seat.timeouts_in_row = timeouts
+        fields.append("timeouts_in_row")
     if hand.bank_started_at is not None:
         used = (_now() - hand.bank_started_at).total_seconds()
         seat.time_bank_left = 0 if auto else max(0.0, seat.time_bank_left - used)
         fields.append("time_bank_left")
-    seat.save(update_fields=fields)
+    if fields:  # most actions change neither: no write on the hot path
+        seat.save(update_fields=fields)
     if auto and seat.timeouts_in_row >= _conf("TIMEOUTS_BEFORE_SIT_OUT") and seat.status == SeatStatus.ACTIVE:
         _sit_out(table, seat)
 

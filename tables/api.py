@@ -16,12 +16,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from pokerrt.accounts.models import user_ref
 from tables import engine
 
 from . import histories, live
 from .models import Hand, HandPlayer, HandStatus
-from .snapshots import users_by_id
 
 
 def viewer_seat(hand: Hand, user: Any) -> int | None:
@@ -35,8 +33,7 @@ def viewer_seat(hand: Hand, user: Any) -> int | None:
 def hand_view(hand: Hand, user: Any) -> dict[str, Any]:
     """The hand as ``user`` may see it (PROTOCOL.md: hole cards only to their owner)."""
     dealt = live.engine_hand(hand)
-    players = {int(n): uid for n, uid in hand.players.items()}
-    users = users_by_id(players.values())
+    refs = live.player_refs(hand)
     config = engine.HandConfig.from_dict(hand.config)
     mine = viewer_seat(hand, user)
     actions = hand.actions.order_by("index")
@@ -51,9 +48,9 @@ def hand_view(hand: Hand, user: Any) -> dict[str, Any]:
         "ante": config.ante,
         "started_at": hand.started_at,
         "ended_at": hand.ended_at,
-        "seats": [{"seat": n, "user": user_ref(users[players[n]]), "stack": config.entry(n).stack}
+        "seats": [{"seat": n, "user": refs[n], "stack": config.entry(n).stack}
                   for n in dealt.seats],
-        "actions": [{"seat": a.seat, "user": user_ref(users[players[a.seat]]), "action": a.action,
+        "actions": [{"seat": a.seat, "user": refs[a.seat], "action": a.action,
                      "amount": a.amount, "auto": a.auto} for a in actions],
         "board": dealt.board,
         "deck_commitment": hand.commitment,
@@ -63,7 +60,7 @@ def hand_view(hand: Hand, user: Any) -> dict[str, Any]:
     if hand.status == HandStatus.ENDED and hand.result:
         result = hand.result
         view.update({
-            "shown": [{"seat": int(n), "user": user_ref(users[players[int(n)]]), "cards": cards}
+            "shown": [{"seat": int(n), "user": refs[int(n)], "cards": cards}
                       for n, cards in result["shown"].items()],
             "winners": result["winners"],
             "stacks": result["stacks"],

@@ -7,15 +7,13 @@ from tables.engine.history import pokerstars_text as engine_pokerstars_text
 
 from . import live
 from .models import Hand
-from .snapshots import users_by_id
 
 
 def history_info(hand: Hand) -> HistoryInfo:
-    users = users_by_id(hand.players.values())
     return HistoryInfo(
         hand_id=hand.pk,
         table_name=hand.table.name,
-        names={int(seat): users[user_id].get_username() for seat, user_id in hand.players.items()},
+        names={seat: ref["username"] for seat, ref in live.player_refs(hand).items()},
         started_at=hand.started_at,
         max_seats=hand.table.max_seats,
     )

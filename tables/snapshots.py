@@ -8,10 +8,7 @@ owner's own PLAYER stream.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
-
-from django.contrib.auth import get_user_model
 
 from pokerrt.accounts.models import user_ref
 from pokerrt.realtime.envelope import format_timestamp
@@ -67,10 +64,6 @@ def to_act(dealt: engine.Hand, hand: Hand, deadline: dt.datetime | None) -> dict
         "legal": dealt.legal_actions(),
         "deadline": format_timestamp(deadline) if deadline else None,
     }
-
-
-def users_by_id(ids: Iterable[int]) -> dict[int, Any]:
-    return get_user_model().objects.in_bulk(list(ids))
 
 
 def hand_info(hand: Hand, dealt: engine.Hand) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from django.db import connections
 from pokerrt.realtime.routing import websocket_application
 
 from . import streams
+from .envelope_client import EnvelopeClient
 
 
 @pytest.fixture(autouse=True)
@@ -60,42 +60,17 @@ async def layer(settings, layer_settings):
         await channel_layer.flush()
 
 
-class Client:
+class Client(EnvelopeClient):
     """A WebsocketCommunicator speaking the envelope."""
 
     def __init__(self, communicator: WebsocketCommunicator):
         self.communicator = communicator
 
-    async def send(
-        self,
-        type: str,
-        target: str | None = None,
-        id: Any = None,
-        data: Any = None,
-        ref: str | None = None,
-        **extra: Any,
-    ) -> None:
-        frame: dict[str, Any] = {"type": type, **extra}
-        if target is not None:
-            frame["target"] = target
-        if id is not None:
-            frame["id"] = id
-        if data is not None:
-            frame["data"] = data
-        if ref is not None:
-            frame["ref"] = ref
-        await self.communicator.send_to(text_data=json.dumps(frame))
+    async def send_text(self, text: str) -> None:
+        await self.communicator.send_to(text_data=text)
 
-    async def receive(self, timeout: float = 3) -> dict[str, Any]:
-        return json.loads(await self.communicator.receive_from(timeout))
-
-    async def receive_type(self, type: str, timeout: float = 3) -> dict[str, Any]:
-        """The next frame of ``type``, skipping server PINGs."""
-        while True:
-            frame = await self.receive(timeout)
-            if frame["type"] == type:
-                return frame
-            assert frame["type"] == "PING", frame
+    async def receive_text(self, timeout: float) -> str:
+        return await self.communicator.receive_from(timeout)
 
     async def request(
         self, type: str, target: str | None = None, id: Any = None, data: Any = None, ref: str = "r1"

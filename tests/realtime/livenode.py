@@ -5,13 +5,13 @@ serving the project's application plus the test-only TALLY stream, and a websock
 from __future__ import annotations
 
 import asyncio
-import json
 import subprocess
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
 from tests.live import start_daphne, stop
+from tests.realtime.envelope_client import EnvelopeClient
 
 __all__ = ["Node", "start_node", "stop", "Socket"]
 
@@ -36,30 +36,19 @@ def start_node(**env: str) -> Node:
     return Node(proc, port)
 
 
-class Socket:
+class Socket(EnvelopeClient):
     """A real websockets client speaking the envelope."""
+
+    default_timeout = 5.0
 
     def __init__(self, ws: ClientConnection):
         self.ws = ws
 
-    async def send(
-        self, type: str, target: str | None = None, id: Any = None, data: Any = None, ref: str | None = None
-    ) -> None:
-        frame: dict[str, Any] = {"type": type}
-        for name, value in (("target", target), ("id", id), ("data", data), ("ref", ref)):
-            if value is not None:
-                frame[name] = value
-        await self.ws.send(json.dumps(frame))
+    async def send_text(self, text: str) -> None:
+        await self.ws.send(text)
 
-    async def receive(self, timeout: float = 5) -> dict[str, Any]:
-        return json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
-
-    async def receive_type(self, type: str, timeout: float = 5) -> dict[str, Any]:
-        while True:
-            frame = await self.receive(timeout)
-            if frame["type"] == type:
-                return frame
-            assert frame["type"] == "PING", frame
+    async def receive_text(self, timeout: float) -> str:
+        return await asyncio.wait_for(self.ws.recv(), timeout)
 
     async def request(
         self, type: str, target: str | None = None, id: Any = None, data: Any = None, ref: str = "r"
