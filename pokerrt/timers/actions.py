@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from . import clock
 from .models import Deadline
 from .registry import Payload, handler_for
 
@@ -67,7 +68,7 @@ def cancel(key: str) -> bool:
     with transaction.atomic(savepoint=False):
         cancelled = Deadline.objects.filter(
             key=key, fired_at__isnull=True, cancelled_at__isnull=True
-        ).update(cancelled_at=timezone.now(), version=F("version") + 1)
+        ).update(cancelled_at=clock.now(), version=F("version") + 1)
     return bool(cancelled)
 
 
@@ -88,7 +89,7 @@ def fire(key: str, version: int) -> bool:
         deadline = Deadline.objects.select_for_update().filter(key=key).first()
         if deadline is None or deadline.version != version or not deadline.is_pending:
             return False
-        now = timezone.now()
+        now = clock.now()
         if deadline.due_at > now:
             # Early: clock skew between nodes, timer granularity, or a capped eta.
             due_at = deadline.due_at
@@ -104,7 +105,7 @@ def fire(key: str, version: int) -> bool:
 
 def sweep() -> int:
     """Fire every overdue pending deadline; return how many fired."""
-    overdue = list(Deadline.objects.overdue(timezone.now()).values_list("key", "version"))
+    overdue = list(Deadline.objects.overdue(clock.now()).values_list("key", "version"))
     fired = 0
     for key, version in overdue:
         try:
@@ -122,7 +123,7 @@ def request_wake_up(key: str, version: int, at: datetime) -> None:
     if backend == "celery":
         from .tasks import fire_deadline
 
-        eta = min(at, timezone.now() + MAX_ETA)
+        eta = min(at, clock.now() + MAX_ETA)
         fire_deadline.apply_async(args=[key, version], eta=eta)
     elif backend == "inprocess":
         from . import inprocess

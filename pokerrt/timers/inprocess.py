@@ -24,9 +24,9 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import close_old_connections, connections
-from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from . import clock
 from .actions import fire, sweep
 from .models import Deadline
 
@@ -42,13 +42,16 @@ class InProcessScheduler:
         # The server's loop; None until ensure_started, or after stop.
         self.loop: asyncio.AbstractEventLoop | None = None
         # key -> (version, timer) of the wake-up armed for that key.
-        self._armed: dict[str, tuple[int, asyncio.TimerHandle]] = {}
+        self._armed: dict[str, tuple[int, clock.TimerHandle]] = {}
         self._sweeper: asyncio.Task[None] | None = None
         # One task per POKERRT_HOUSEKEEPING job.
         self._housekeepers: list[asyncio.Task[None]] = []
         # fire() calls in flight, kept so they are not garbage-collected and
         # so stop() can wait for them.
         self._firing: set[asyncio.Task[None]] = set()
+        # Calls running in the thread below (fires, sweeps, housekeeping),
+        # so that settle() can wait for them.
+        self._in_flight: set[asyncio.Future[Any]] = set()
         # The one thread that runs fire() and sweep(), since the ORM may not
         # run on the loop. Not the consumers' shared sync thread, so a due
         # timer does not wait behind their database work; one thread, because
@@ -66,6 +69,7 @@ class InProcessScheduler:
             self._thread.shutdown(wait=False)
         self._armed = {}
         self._firing = set()
+        self._in_flight = set()
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pokerrt-timers")
         self.loop = loop
         self._sweeper = loop.create_task(self._sweep_forever(), name="pokerrt.timers.sweep")
@@ -113,8 +117,8 @@ class InProcessScheduler:
             if armed[0] > version:
                 return  # a newer scheduling of the key is already armed
             armed[1].cancel()
-        delay = max((at - timezone.now()).total_seconds(), 0.0)
-        self._armed[key] = (version, self.loop.call_later(delay, self._due, key, version))
+        delay = max((at - clock.now()).total_seconds(), 0.0)
+        self._armed[key] = (version, clock.clock.call_later(self.loop, delay, self._due, key, version))
 
     def _due(self, key: str, version: int) -> None:
         assert self.loop is not None
@@ -126,7 +130,22 @@ class InProcessScheduler:
 
     async def _in_thread(self, fn: Callable[..., T], *args: Any) -> T:
         assert self.loop is not None and self._thread is not None
-        return await self.loop.run_in_executor(self._thread, _with_fresh_connection, fn, *args)
+        future = self.loop.run_in_executor(self._thread, _with_fresh_connection, fn, *args)
+        self._in_flight.add(future)
+        future.add_done_callback(self._in_flight.discard)
+        return await future
+
+    async def settle(self) -> None:
+        """Wait until no fire, sweep or housekeeping job is running or about to.
+
+        For tests that move a :class:`~pokerrt.timers.clock.ManualClock` and
+        then look at what fired.
+        """
+        while self._firing or self._in_flight:
+            await asyncio.gather(*self._firing, *self._in_flight, return_exceptions=True)
+            # The tasks that awaited them run up to their next wait.
+            for _ in range(5):
+                await asyncio.sleep(0)
 
     async def _fire(self, key: str, version: int) -> None:
         try:
@@ -138,7 +157,7 @@ class InProcessScheduler:
         """Run a periodic job of POKERRT_HOUSEKEEPING (beat's job when Celery runs)."""
         job = import_string(path)
         while True:
-            await asyncio.sleep(every)
+            await clock.clock.sleep(every)
             try:
                 await self._in_thread(job)
             except Exception:
@@ -151,7 +170,7 @@ class InProcessScheduler:
         except Exception:
             logger.exception("could not arm the pending deadlines; the sweep will fire them")
         while True:
-            await asyncio.sleep(settings.TIMERS_SWEEP_SECONDS)
+            await clock.clock.sleep(settings.TIMERS_SWEEP_SECONDS)
             try:
                 await self._in_thread(sweep)
             except Exception:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import timedelta
 
 import pytest
 from asgiref.sync import sync_to_async
 from django.db import connections, transaction
-from django.utils import timezone
 
-from pokerrt.timers import schedule
+from pokerrt.timers import clock, schedule
 from pokerrt.timers.inprocess import TimerStartupMiddleware, ensure_started, scheduler
 from pokerrt.timers.models import Deadline
 from tests.timers import handlers
@@ -33,82 +31,110 @@ async def sync_thread_connection_closed():
 
 
 @pytest.fixture
-async def started():
+def manual_clock():
+    """The timers' time, moved only by the test: no sleeping, no racing the machine."""
+    manual = clock.ManualClock()
+    previous = clock.use(manual)
+    yield manual
+    clock.use(previous)
+
+
+@pytest.fixture
+async def started(manual_clock):
     ensure_started()
+    await crank(manual_clock, 0)
     yield scheduler
     await scheduler.stop()
+
+
+async def crank(manual: clock.ManualClock, seconds: float) -> None:
+    """Let ``seconds`` of timer time pass, and everything they set off finish."""
+    await scheduler.settle()
+    await manual.advance(seconds, between=scheduler.settle)
+    await scheduler.settle()
+    # What was found due meanwhile (the pending rows a start arms) runs now.
+    await manual.advance(0, between=scheduler.settle)
+    await scheduler.settle()
 
 
 @sync_to_async
 def schedule_committed(key: str, seconds: float, payload: dict | None = None):
     """An action in the consumers' sync thread, as database_sync_to_async runs it."""
-    at = timezone.now() + timedelta(seconds=seconds)
+    at = clock.now() + timedelta(seconds=seconds)
     with transaction.atomic():
         schedule(key, RECORD, at, payload or {"key": key})
     return at
 
 
-async def fired_keys(count: int, timeout: float) -> dict[str, float]:
-    """Wait until ``count`` firings are recorded; their keys -> time.time()."""
-    deadline = time.monotonic() + timeout
-    while len(handlers.FIRED) < count and time.monotonic() < deadline:
-        await asyncio.sleep(0.01)
-    return {payload["key"]: at for payload, at in handlers.FIRED}
+def fired() -> list[str]:
+    return [payload["key"] for payload, _ in handlers.FIRED]
 
 
-async def test_a_deadline_fires_within_a_second_of_its_time(started):
+async def test_a_deadline_fires_at_its_time_and_not_before(started, manual_clock):
+    # given
+    at = await schedule_committed("table:1:action", 30)
+    # when: one tick short
+    await crank(manual_clock, 29.99)
+    # then
+    assert fired() == []
     # when
-    at = await schedule_committed("table:1:action", 0.3)
+    await crank(manual_clock, 0.01)
     # then
-    fired = await fired_keys(1, timeout=3)
-    assert "table:1:action" in fired
-    lateness = fired["table:1:action"] - at.timestamp()
-    assert 0 <= lateness < 1.0
-    await scheduler.stop()  # waits for the firing transaction to commit
+    assert fired() == ["table:1:action"]
     row = await Deadline.objects.aget(key="table:1:action")
-    assert row.fired_at is not None
+    assert row.fired_at == at
 
 
-async def test_rescheduling_replaces_the_armed_timer(started):
-    await schedule_committed("table:1:action", 0.2, {"key": "table:1:action", "turn": 1})
-    at = await schedule_committed("table:1:action", 0.4, {"key": "table:1:action", "turn": 2})
+async def test_rescheduling_replaces_the_armed_timer(started, manual_clock):
+    await schedule_committed("table:1:action", 20, {"key": "table:1:action", "turn": 1})
+    await schedule_committed("table:1:action", 40, {"key": "table:1:action", "turn": 2})
+    # when: past the first time
+    await crank(manual_clock, 30)
+    # then: the replaced scheduling is gone
+    assert handlers.FIRED == []
+    # when
+    await crank(manual_clock, 10)
     # then
-    await fired_keys(1, timeout=3)
-    await asyncio.sleep(0.3)
     assert [payload["turn"] for payload, _ in handlers.FIRED] == [2]
-    assert handlers.FIRED[0][1] >= at.timestamp()
 
 
-async def test_starting_arms_the_deadlines_left_by_a_previous_process():
+async def test_starting_arms_the_deadlines_left_by_a_previous_process(manual_clock):
     # given: rows committed while no server loop ran (a restart, a management command)
     await schedule_committed("table:1:action", -5)
-    await schedule_committed("table:2:action", 0.3)
+    await schedule_committed("table:2:action", 30)
     assert scheduler.loop is None
     # when
     ensure_started()
     try:
-        fired = await fired_keys(2, timeout=3)
+        await crank(manual_clock, 0)
+        # then: the overdue one at once, the other at its time
+        assert fired() == ["table:1:action"]
+        await crank(manual_clock, 30)
+        assert fired() == ["table:1:action", "table:2:action"]
     finally:
         await scheduler.stop()
-    # then
-    assert set(fired) == {"table:1:action", "table:2:action"}
 
 
-async def test_the_periodic_sweep_fires_what_no_wake_up_was_asked_for(settings):
-    settings.TIMERS_SWEEP_SECONDS = 0.2
+async def test_the_periodic_sweep_fires_what_no_wake_up_was_asked_for(settings, manual_clock):
+    settings.TIMERS_SWEEP_SECONDS = 5
     ensure_started()
-    await asyncio.sleep(0.1)  # past the start's arming of pending rows
-    # given: a row another process committed, so no timer is armed here
-    await Deadline.objects.acreate(
-        key="table:1:action", handler=RECORD, due_at=timezone.now(), version=1,
-        payload={"key": "table:1:action"},
-    )
-    # then
     try:
-        fired = await fired_keys(1, timeout=3)
+        await crank(manual_clock, 0)  # past the start's arming of pending rows
+        # given: a row another process committed, so no timer is armed here
+        await Deadline.objects.acreate(
+            key="table:1:action", handler=RECORD, due_at=clock.now(), version=1,
+            payload={"key": "table:1:action"},
+        )
+        # when: not yet a sweep's interval
+        await crank(manual_clock, 4.9)
+        # then
+        assert fired() == []
+        # when
+        await crank(manual_clock, 0.1)
+        # then
+        assert fired() == ["table:1:action"]
     finally:
         await scheduler.stop()
-    assert "table:1:action" in fired
 
 
 async def test_the_middleware_starts_the_timers_on_the_first_scope():
@@ -137,15 +163,18 @@ async def test_with_the_celery_backend_the_middleware_starts_nothing(settings):
     assert scheduler.loop is None
 
 
-async def test_housekeeping_jobs_run_periodically_in_the_server_loop(settings):
-    # given: a job every 0.1 s (the journal's retention runs this way, hourly)
-    settings.POKERRT_HOUSEKEEPING = [("tests.timers.handlers.housekeeping_job", 0.1)]
+async def test_housekeeping_jobs_run_periodically_in_the_server_loop(settings, manual_clock):
+    # given: a job every 10 s (the journal's retention runs this way, hourly)
+    settings.POKERRT_HOUSEKEEPING = [("tests.timers.handlers.housekeeping_job", 10)]
     handlers.HOUSEKEEPING_RUNS.clear()
     # when
     ensure_started()
     try:
-        await asyncio.sleep(0.55)
+        await crank(manual_clock, 9.9)
+        runs_before_the_first_interval = len(handlers.HOUSEKEEPING_RUNS)
+        await crank(manual_clock, 25.1)
     finally:
         await scheduler.stop()
     # then
-    assert 3 <= len(handlers.HOUSEKEEPING_RUNS) <= 6
+    assert runs_before_the_first_interval == 0
+    assert len(handlers.HOUSEKEEPING_RUNS) == 3
