@@ -25,7 +25,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import clock
+from pokerrt import clock
+
 from .models import Deadline
 from .registry import Payload, handler_for
 

@@ -26,7 +26,8 @@ from django.conf import settings
 from django.db import close_old_connections, connections
 from django.utils.module_loading import import_string
 
-from . import clock
+from pokerrt import clock
+
 from .actions import fire, sweep
 from .models import Deadline
 
@@ -118,7 +119,7 @@ class InProcessScheduler:
                 return  # a newer scheduling of the key is already armed
             armed[1].cancel()
         delay = max((at - clock.now()).total_seconds(), 0.0)
-        self._armed[key] = (version, clock.clock.call_later(self.loop, delay, self._due, key, version))
+        self._armed[key] = (version, clock.call_later(self.loop, delay, self._due, key, version))
 
     def _due(self, key: str, version: int) -> None:
         assert self.loop is not None
@@ -157,7 +158,7 @@ class InProcessScheduler:
         """Run a periodic job of POKERRT_HOUSEKEEPING (beat's job when Celery runs)."""
         job = import_string(path)
         while True:
-            await clock.clock.sleep(every)
+            await clock.sleep(every)
             try:
                 await self._in_thread(job)
             except Exception:
@@ -170,7 +171,7 @@ class InProcessScheduler:
         except Exception:
             logger.exception("could not arm the pending deadlines; the sweep will fire them")
         while True:
-            await clock.clock.sleep(settings.TIMERS_SWEEP_SECONDS)
+            await clock.sleep(settings.TIMERS_SWEEP_SECONDS)
             try:
                 await self._in_thread(sweep)
             except Exception:

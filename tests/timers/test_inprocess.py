@@ -9,7 +9,8 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.db import connections, transaction
 
-from pokerrt.timers import clock, schedule
+from pokerrt import clock
+from pokerrt.timers import schedule
 from pokerrt.timers.inprocess import TimerStartupMiddleware, ensure_started, scheduler
 from pokerrt.timers.models import Deadline
 from tests.timers import handlers

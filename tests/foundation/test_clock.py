@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from pokerrt.timers.clock import ManualClock
+from pokerrt.clock import ManualClock
 
 
 async def test_timers_run_in_due_order_each_seeing_its_own_time():
@@ -41,3 +41,10 @@ async def test_sleep_returns_once_the_clock_reaches_its_end():
     assert not sleeper.done()
     await clock.advance(0.5)
     assert sleeper.done()
+
+
+async def test_monotonic_counts_the_seconds_advanced():
+    clock = ManualClock()
+    before = clock.monotonic()
+    await clock.advance(2.5)
+    assert clock.monotonic() - before == 2.5

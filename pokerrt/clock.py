@@ -1,9 +1,10 @@
-"""The timers' sense of time: the wall clock in production, a hand-cranked one in tests.
+"""Time for the code that waits: the real clock in production, a hand-cranked one in tests.
 
-Everything in :mod:`pokerrt.timers` asks this module what time it is and
-waits through it, so a test can move time forward by exactly the amount it
-needs (:class:`ManualClock`) instead of sleeping and hoping the machine kept
-up. Swap clocks with :func:`use`; the default is :class:`SystemClock`.
+The timers (:mod:`pokerrt.timers`) and the socket's heartbeat and rate limit
+(:mod:`pokerrt.realtime.consumer`) ask this module what time it is and wait
+through it, so a test can move time forward by exactly the amount it needs
+(:class:`ManualClock`) instead of sleeping and hoping the machine kept up.
+Swap clocks with :func:`use`; the default is :class:`SystemClock`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,6 +29,9 @@ class Clock(Protocol):
     def now(self) -> datetime:
         """The current time, an aware UTC datetime."""
 
+    def monotonic(self) -> float:
+        """Seconds from an arbitrary start, never going back: for intervals."""
+
     def call_later(
         self, loop: asyncio.AbstractEventLoop, delay: float, callback: Callable[..., object], *args: Any
     ) -> TimerHandle:
@@ -42,6 +47,9 @@ class SystemClock:
     def now(self) -> datetime:
         moment: datetime = timezone.now()
         return moment
+
+    def monotonic(self) -> float:
+        return time.monotonic()
 
     def call_later(
         self, loop: asyncio.AbstractEventLoop, delay: float, callback: Callable[..., object], *args: Any
@@ -74,12 +82,15 @@ class ManualClock:
     """
 
     def __init__(self, start: datetime | None = None) -> None:
-        self._now = start or timezone.now()
+        self._start = self._now = start or timezone.now()
         self._timers: list[_ManualTimer] = []
         self._order = itertools.count()
 
     def now(self) -> datetime:
         return self._now
+
+    def monotonic(self) -> float:
+        return (self._now - self._start).total_seconds()
 
     def call_later(
         self, loop: asyncio.AbstractEventLoop, delay: float, callback: Callable[..., object], *args: Any
@@ -137,12 +148,25 @@ clock: Clock = SystemClock()
 
 
 def now() -> datetime:
-    """The timers' current time."""
     return clock.now()
 
 
+def monotonic() -> float:
+    return clock.monotonic()
+
+
+async def sleep(seconds: float) -> None:
+    await clock.sleep(seconds)
+
+
+def call_later(
+    loop: asyncio.AbstractEventLoop, delay: float, callback: Callable[..., object], *args: Any
+) -> TimerHandle:
+    return clock.call_later(loop, delay, callback, *args)
+
+
 def use(new: Clock) -> Clock:
-    """Make ``new`` the timers' clock; returns the previous one (to put back)."""
+    """Make ``new`` the clock; returns the previous one (to put back)."""
     global clock
     previous, clock = clock, new
     return previous
