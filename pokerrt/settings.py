@@ -14,6 +14,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from pokerrt.secret_key import embedded_secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("POKERRT_VAR_DIR", BASE_DIR / "var"))
 
@@ -41,18 +43,24 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
+# The embedded profile is the one with no real service configured: one
+# machine, one process, nothing to share a secret with.
+SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "EVENT_BUS_URL")
+EMBEDDED = not any(os.environ.get(name) for name in SERVICE_VARIABLES)
+
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
-        # A production server with a guessable key would let anyone forge
-        # sessions; refuse rather than run insecurely.
+    if not EMBEDDED:
+        # Nodes sharing services must share one key, and a guessable one
+        # would let anyone forge sessions: refuse rather than guess.
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set and DJANGO_DEBUG is off. Set "
-            "DJANGO_SECRET_KEY to a long random string (for example the output "
-            "of `python -c 'import secrets; print(secrets.token_urlsafe(50))'`), "
-            "or set DJANGO_DEBUG=1 for local development (`make run` does)."
+            "DJANGO_SECRET_KEY is not set and real services are configured ("
+            + ", ".join(name for name in SERVICE_VARIABLES if os.environ.get(name))
+            + "). Set DJANGO_SECRET_KEY to the same long random string on every node, "
+            "for example the output of "
+            "`python3 -c 'import secrets; print(secrets.token_urlsafe(50))'`."
         )
-    SECRET_KEY = "pokerrt-insecure-development-key-do-not-use-in-production"
+    SECRET_KEY = embedded_secret_key(VAR_DIR / "secret_key")
 
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
