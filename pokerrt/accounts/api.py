@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .actions import do_create_user, wallet_of
+from .errors import UsernameTaken
 from .serializers import RegisterSerializer, TokenRequestSerializer
 
 _registered = inline_serializer(
@@ -30,9 +31,12 @@ class RegisterView(APIView):
     def post(self, request: Request) -> Response:
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            user = do_create_user(**serializer.validated_data)
-            token = Token.objects.create(user=user)
+        try:
+            with transaction.atomic():
+                user = do_create_user(**serializer.validated_data)
+                token = Token.objects.create(user=user)
+        except UsernameTaken as taken:
+            raise serializers.ValidationError({"username": [str(taken)]}) from None
         return Response(
             {"id": user.pk, "username": user.get_username(), "token": token.key},
             status=status.HTTP_201_CREATED,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from . import usernames
 from .actions import do_create_user
+from .errors import UsernameTaken
 
 
 class SignUpForm(BaseUserCreationForm):
@@ -17,16 +18,17 @@ class SignUpForm(BaseUserCreationForm):
         fields = ("username",)
 
     def clean_username(self) -> str:
-        username = self.cleaned_data["username"]
-        if get_user_model().objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError("This username is taken.")
-        return username
+        return usernames.check_username(self.cleaned_data["username"])
 
 
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = do_create_user(form.cleaned_data["username"], form.cleaned_data["password1"])
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect("home")
+        try:
+            user = do_create_user(form.cleaned_data["username"], form.cleaned_data["password1"])
+        except UsernameTaken as taken:
+            form.add_error("username", str(taken))
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
