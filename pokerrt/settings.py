@@ -196,6 +196,23 @@ else:
         }
     }
 
+# --- Cache ------------------------------------------------------------------------------
+
+# What is cached is counted across requests (the log-in and sign-up limits),
+# so with several nodes it must live in Redis, where they all see it.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "pokerrt",
+    }
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "KEY_PREFIX": "pokerrt",
+    }
+}
+
 # --- Celery and timers ---------------------------------------------------------------
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -270,6 +287,20 @@ POKERRT_TABLES = {
 
 # Play-money chips granted to every new account.
 POKERRT_STARTING_BALANCE = env_int("POKERRT_STARTING_BALANCE", 10_000)
+
+# Limits on guessing passwords and on minting accounts (and their chips), as
+# "count/period" (10/15m, 30/1h) or "off"; README.md says why these numbers.
+POKERRT_THROTTLES = {
+    # Failed log-ins per username (ignoring case and width), from anywhere.
+    "login_username": os.environ.get("POKERRT_LOGIN_RATE_PER_USERNAME", "10/15m"),
+    # Failed log-ins per client address, whatever the usernames.
+    "login_address": os.environ.get("POKERRT_LOGIN_RATE_PER_ADDRESS", "30/15m"),
+    # Accounts created per client address.
+    "signup_address": os.environ.get("POKERRT_SIGNUP_RATE_PER_ADDRESS", "10/1h"),
+}
+# Proxies (load balancers) in front of the nodes that append to
+# X-Forwarded-For: the client's address is that many entries from its end.
+POKERRT_TRUSTED_PROXIES = env_int("POKERRT_TRUSTED_PROXIES", 0)
 
 # --- REST framework -----------------------------------------------------------------------
 
