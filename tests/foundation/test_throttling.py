@@ -1,5 +1,11 @@
 """The attempt counter behind the log-in and sign-up limits, and whom it counts."""
 
+import json
+import os
+import subprocess
+import sys
+import uuid
+
 import pytest
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
@@ -7,6 +13,9 @@ from django.test import RequestFactory
 
 from pokerrt import throttling
 from pokerrt.throttling import Rate, Throttle, client_address
+from tests.foundation.test_settings import PROFILE_VARS
+from tests.live import REPO
+from tests.services import REDIS_URL
 
 
 @pytest.fixture
@@ -86,3 +95,33 @@ def test_an_ipv6_client_is_counted_by_its_64_block(settings):
     other = client_address(request_from("2001:db8:1:2:bbbb::9"))
     assert one == other == "2001:db8:1:2::/64"
     assert client_address(request_from("::ffff:192.0.2.1")) == "192.0.2.1"
+
+
+CACHE_PROBE = "import json; from django.conf import settings; print(json.dumps(settings.CACHES['default']))"
+
+
+@pytest.mark.parametrize(
+    "env, backend",
+    [({}, "django.core.cache.backends.locmem.LocMemCache"),
+     ({"REDIS_URL": "redis://cache:6379/0", "DJANGO_SECRET_KEY": "s3cret-for-this-test"},
+      "django.core.cache.backends.redis.RedisCache")],
+)
+def test_the_counts_live_where_every_node_sees_them(tmp_path, env, backend):
+    clean = {k: v for k, v in os.environ.items() if k not in PROFILE_VARS}
+    clean.update(DJANGO_SETTINGS_MODULE="pokerrt.settings", POKERRT_VAR_DIR=str(tmp_path), **env)
+    result = subprocess.run([sys.executable, "-c", CACHE_PROBE], cwd=REPO, env=clean,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["BACKEND"] == backend
+
+
+@pytest.mark.redis
+def test_attempts_are_counted_in_redis(settings, clock):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": REDIS_URL, "KEY_PREFIX": f"pokerrt-test-{uuid.uuid4().hex}"}}
+    throttle = Throttle("test", Rate(2, 60))
+    assert [throttle.take("x").wait for _ in range(3)] == [0, 0, 60]
+    throttle.take("x").give_back()
+    assert throttle.take("x").wait == 60
+    throttle.take("x").clear()
+    assert throttle.take("x").wait == 0
