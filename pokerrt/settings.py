@@ -39,6 +39,15 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_header(name: str) -> tuple[str, str] | None:
+    """``X-Forwarded-Proto`` (meaning ``https``) or ``X-Forwarded-Ssl=on``, as Django's META pair."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    header, _, expected = value.partition("=")
+    return "HTTP_" + header.strip().upper().replace("-", "_"), expected.strip() or "https"
+
+
 # --- Core -------------------------------------------------------------------
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -89,6 +98,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "pokerrt.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -97,6 +107,35 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# --- HTTPS and what browsers may do -------------------------------------------
+# With debug off, everything is on; each switch is for a deliberate plain-HTTP
+# run (a club's LAN server), never a public one. docs/security.md explains.
+
+# Behind a proxy that terminates TLS, the header it sets to say so; only with a
+# proxy that overwrites it, or clients could claim HTTPS themselves.
+SECURE_PROXY_SSL_HEADER = env_header("POKERRT_SECURE_PROXY_SSL_HEADER")
+SECURE_SSL_REDIRECT = env_bool("POKERRT_SSL_REDIRECT", not DEBUG)
+# Load balancers probe the nodes over plain HTTP and take a redirect as a failure.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("POKERRT_SECURE_COOKIES", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("POKERRT_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+# Both reach beyond this site (its subdomains; browsers' built-in lists), so
+# only the operator can turn them on.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("POKERRT_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("POKERRT_HSTS_PRELOAD", False)
+# Scripts, styles and connections from this site only, no inline code, no
+# framing. Off in debug: Django's debug pages are inline styles and scripts.
+POKERRT_CSP = (
+    os.environ.get(
+        "POKERRT_CSP_POLICY",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'",
+    )
+    if env_bool("POKERRT_CSP", not DEBUG)
+    else ""
+)
 
 ROOT_URLCONF = "pokerrt.urls"
 ASGI_APPLICATION = "pokerrt.asgi.application"
@@ -167,7 +206,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root
-STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").exists() else []
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# The embedded profile serves its styles without a collectstatic step.
+WHITENOISE_USE_FINDERS = DEBUG or EMBEDDED
 
 # --- Channels -------------------------------------------------------------------
 

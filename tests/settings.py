@@ -10,6 +10,9 @@ import tempfile
 os.environ.setdefault("DJANGO_SECRET_KEY", "pokerrt-tests-only")
 # Tests must never touch the developer's var/pokerrt.sqlite3.
 os.environ.setdefault("POKERRT_VAR_DIR", os.path.join(tempfile.gettempdir(), "pokerrt-tests"))
+# The test client and the live servers speak plain HTTP; the redirect to
+# HTTPS that debug-off settings make by default is tested on its own.
+os.environ.setdefault("POKERRT_SSL_REDIRECT", "0")
 
 from pokerrt.settings import *  # noqa: E402,F403
 
