@@ -26,3 +26,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
         # One file per test run, so that runs side by side never share one.
         "NAME": os.path.join(os.environ["POKERRT_VAR_DIR"], f"test-{os.getpid()}.sqlite3")
     }
+
+# What the cache counts (the log-in limits) must start from zero in every test
+# (tests/conftest.py clears it), and clearing a Redis cache would flush the
+# whole database it shares with the channel layer: tests count in local memory.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
