@@ -14,6 +14,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from pokerrt.secret_key import embedded_secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("POKERRT_VAR_DIR", BASE_DIR / "var"))
 
@@ -37,22 +39,37 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_header(name: str) -> tuple[str, str] | None:
+    """``X-Forwarded-Proto`` (meaning ``https``) or ``X-Forwarded-Ssl=on``, as Django's META pair."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    header, _, expected = value.partition("=")
+    return "HTTP_" + header.strip().upper().replace("-", "_"), expected.strip() or "https"
+
+
 # --- Core -------------------------------------------------------------------
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
+# The embedded profile is the one with no real service configured: one
+# machine, one process, nothing to share a secret with.
+SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "EVENT_BUS_URL")
+EMBEDDED = not any(os.environ.get(name) for name in SERVICE_VARIABLES)
+
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
-        # A production server with a guessable key would let anyone forge
-        # sessions; refuse rather than run insecurely.
+    if not EMBEDDED:
+        # Nodes sharing services must share one key, and a guessable one
+        # would let anyone forge sessions: refuse rather than guess.
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set and DJANGO_DEBUG is off. Set "
-            "DJANGO_SECRET_KEY to a long random string (for example the output "
-            "of `python -c 'import secrets; print(secrets.token_urlsafe(50))'`), "
-            "or set DJANGO_DEBUG=1 for local development (`make run` does)."
+            "DJANGO_SECRET_KEY is not set and real services are configured ("
+            + ", ".join(name for name in SERVICE_VARIABLES if os.environ.get(name))
+            + "). Set DJANGO_SECRET_KEY to the same long random string on every node, "
+            "for example the output of "
+            "`python3 -c 'import secrets; print(secrets.token_urlsafe(50))'`."
         )
-    SECRET_KEY = "pokerrt-insecure-development-key-do-not-use-in-production"
+    SECRET_KEY = embedded_secret_key(VAR_DIR / "secret_key")
 
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
@@ -81,6 +98,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "pokerrt.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -89,6 +107,35 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# --- HTTPS and what browsers may do -------------------------------------------
+# With debug off, everything is on; each switch is for a deliberate plain-HTTP
+# run (a club's LAN server), never a public one. docs/security.md explains.
+
+# Behind a proxy that terminates TLS, the header it sets to say so; only with a
+# proxy that overwrites it, or clients could claim HTTPS themselves.
+SECURE_PROXY_SSL_HEADER = env_header("POKERRT_SECURE_PROXY_SSL_HEADER")
+SECURE_SSL_REDIRECT = env_bool("POKERRT_SSL_REDIRECT", not DEBUG)
+# Load balancers probe the nodes over plain HTTP and take a redirect as a failure.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("POKERRT_SECURE_COOKIES", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("POKERRT_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+# Both reach beyond this site (its subdomains; browsers' built-in lists), so
+# only the operator can turn them on.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("POKERRT_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("POKERRT_HSTS_PRELOAD", False)
+# Scripts, styles and connections from this site only, no inline code, no
+# framing. Off in debug: Django's debug pages are inline styles and scripts.
+POKERRT_CSP = (
+    os.environ.get(
+        "POKERRT_CSP_POLICY",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'",
+    )
+    if env_bool("POKERRT_CSP", not DEBUG)
+    else ""
+)
 
 ROOT_URLCONF = "pokerrt.urls"
 ASGI_APPLICATION = "pokerrt.asgi.application"
@@ -159,7 +206,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root
-STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").exists() else []
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# The embedded profile serves its styles without a collectstatic step.
+WHITENOISE_USE_FINDERS = DEBUG or EMBEDDED
 
 # --- Channels -------------------------------------------------------------------
 
@@ -187,6 +236,23 @@ else:
             "CONFIG": {"capacity": 1000, "expiry": 30},
         }
     }
+
+# --- Cache ------------------------------------------------------------------------------
+
+# What is cached is counted across requests (the log-in and sign-up limits),
+# so with several nodes it must live in Redis, where they all see it.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "pokerrt",
+    }
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "KEY_PREFIX": "pokerrt",
+    }
+}
 
 # --- Celery and timers ---------------------------------------------------------------
 
@@ -263,6 +329,20 @@ POKERRT_TABLES = {
 # Play-money chips granted to every new account.
 POKERRT_STARTING_BALANCE = env_int("POKERRT_STARTING_BALANCE", 10_000)
 
+# Limits on guessing passwords and on minting accounts (and their chips), as
+# "count/period" (10/15m, 30/1h) or "off"; README.md says why these numbers.
+POKERRT_THROTTLES = {
+    # Failed log-ins per username (ignoring case and width), from anywhere.
+    "login_username": os.environ.get("POKERRT_LOGIN_RATE_PER_USERNAME", "10/15m"),
+    # Failed log-ins per client address, whatever the usernames.
+    "login_address": os.environ.get("POKERRT_LOGIN_RATE_PER_ADDRESS", "30/15m"),
+    # Accounts created per client address.
+    "signup_address": os.environ.get("POKERRT_SIGNUP_RATE_PER_ADDRESS", "10/1h"),
+}
+# Proxies (load balancers) in front of the nodes that append to
+# X-Forwarded-For: the client's address is that many entries from its end.
+POKERRT_TRUSTED_PROXIES = env_int("POKERRT_TRUSTED_PROXIES", 0)
+
 # --- REST framework -----------------------------------------------------------------------
 
 REST_FRAMEWORK = {
@@ -273,6 +353,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "pokerrt.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 
 SPECTACULAR_SETTINGS = {

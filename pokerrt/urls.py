@@ -6,6 +6,7 @@ from tables import urls as tables_urls
 
 from . import health, views
 from .accounts import urls as accounts_urls
+from .accounts.views import throttled_log_in
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,5 +16,7 @@ urlpatterns = [
     path("api/", include(accounts_urls.api_urls)),
     path("api/", include(tables_urls.api_urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # The admin's log-in page is a log-in page too: same limits as ours.
+    path("admin/login/", throttled_log_in(admin.site.login)),
     path("admin/", admin.site.urls),
 ]

@@ -25,6 +25,14 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """What the cache counts (the log-in and sign-up limits) starts from zero in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 _DB_FIXTURES = ("transactional_db", "db")
 
 

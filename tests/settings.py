@@ -10,6 +10,9 @@ import tempfile
 os.environ.setdefault("DJANGO_SECRET_KEY", "pokerrt-tests-only")
 # Tests must never touch the developer's var/pokerrt.sqlite3.
 os.environ.setdefault("POKERRT_VAR_DIR", os.path.join(tempfile.gettempdir(), "pokerrt-tests"))
+# The test client and the live servers speak plain HTTP; the redirect to
+# HTTPS that debug-off settings make by default is tested on its own.
+os.environ.setdefault("POKERRT_SSL_REDIRECT", "0")
 
 from pokerrt.settings import *  # noqa: E402,F403
 
@@ -23,3 +26,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
         # One file per test run, so that runs side by side never share one.
         "NAME": os.path.join(os.environ["POKERRT_VAR_DIR"], f"test-{os.getpid()}.sqlite3")
     }
+
+# What the cache counts (the log-in limits) must start from zero in every test
+# (tests/conftest.py clears it), and clearing a Redis cache would flush the
+# whole database it shares with the channel layer: tests count in local memory.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

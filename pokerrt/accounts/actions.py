@@ -10,11 +10,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from .errors import InsufficientFunds
-from .models import Account, AccountKind, LedgerEntry, Reason
+from .errors import InsufficientFunds, UsernameTaken
+from .models import Account, AccountKind, CanonicalUsername, LedgerEntry, Reason
+from .usernames import TAKEN, canonical, is_taken
 
 
 def mint_account() -> Account:
@@ -47,9 +48,26 @@ def do_open_wallet(user: AbstractBaseUser) -> Account:
 
 
 def do_create_user(username: str, password: str, **extra: object) -> AbstractBaseUser:
-    """Create a player account with its wallet (the signal opens it)."""
-    with transaction.atomic():
-        return get_user_model().objects.create_user(username=username, password=password, **extra)
+    """Create a player account with its wallet and its claim on the name (signals add both).
+
+    Raises UsernameTaken when the name, or one equal to it ignoring case and
+    width, is taken, by an earlier account or by a sign-up that committed
+    while this one ran: the unique indexes decide, not the check before.
+    """
+    try:
+        with transaction.atomic():
+            return get_user_model().objects.create_user(username=username, password=password, **extra)
+    except IntegrityError:
+        if is_taken(username):
+            raise UsernameTaken(TAKEN) from None
+        raise
+
+
+def do_claim_username(user: AbstractBaseUser) -> None:
+    """Record the canonical form of ``user``'s name; the unique index refuses a taken one."""
+    CanonicalUsername.objects.update_or_create(
+        user=user, defaults={"canonical": canonical(user.get_username())}
+    )
 
 
 def do_transfer(

@@ -6,13 +6,16 @@ from django.db import transaction
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .actions import do_create_user, wallet_of
+from .errors import UsernameTaken
 from .serializers import RegisterSerializer, TokenRequestSerializer
+from .throttles import count_log_in, count_sign_up
 
 _registered = inline_serializer(
     "Registered",
@@ -30,9 +33,16 @@ class RegisterView(APIView):
     def post(self, request: Request) -> Response:
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            user = do_create_user(**serializer.validated_data)
-            token = Token.objects.create(user=user)
+        attempt = count_sign_up(request)
+        if attempt.wait:
+            raise Throttled(attempt.wait, "Too many accounts created from this address.")
+        try:
+            with transaction.atomic():
+                user = do_create_user(**serializer.validated_data)
+                token = Token.objects.create(user=user)
+        except UsernameTaken as taken:
+            attempt.give_back()
+            raise serializers.ValidationError({"username": [str(taken)]}) from None
         return Response(
             {"id": user.pk, "username": user.get_username(), "token": token.key},
             status=status.HTTP_201_CREATED,
@@ -50,8 +60,13 @@ class TokenView(APIView):
         responses={200: inline_serializer("TokenOut", {"token": serializers.CharField()})},
     )
     def post(self, request: Request) -> Response:
+        username = request.data.get("username") if isinstance(request.data, dict) else None
+        attempt = count_log_in(request, username if isinstance(username, str) else "")
+        if attempt.wait:
+            raise Throttled(attempt.wait, "Too many failed log-ins for this username or from this address.")
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
+        attempt.succeeded()
         token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
         return Response({"token": token.key})
 

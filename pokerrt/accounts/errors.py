@@ -5,3 +5,9 @@ class InsufficientFunds(Exception):
     """The source account holds fewer chips than the transfer asks for."""
 
     code = "INSUFFICIENT_FUNDS"
+
+
+class UsernameTaken(Exception):
+    """Another account has this name, or one equal to it ignoring case and width."""
+
+    code = "VALIDATION"

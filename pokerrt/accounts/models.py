@@ -76,6 +76,29 @@ class LedgerEntry(models.Model):
         return f"{self.amount} {self.source} -> {self.destination} ({self.reason})"
 
 
+class CanonicalUsername(models.Model):
+    """A user's name as uniqueness sees it (``usernames.canonical``): one user per name.
+
+    Django's own username column is unique only as typed, case included. This
+    row is written in the same transaction as the user (a signal keeps it in
+    step with every save that changes the name), so its unique index refuses
+    ``Alice`` after ``alice`` even when both sign up at the same instant.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="canonical_username",
+    )
+    # A text column: case folding may make a name longer than the 150
+    # characters the user table allows.
+    canonical = models.TextField(unique=True)
+
+    def __str__(self) -> str:
+        return self.canonical
+
+
 def user_ref(user: Any) -> dict[str, str]:
     """A user as every event names one: ``{id, username}``, the id a string."""
     return {"id": str(user.pk), "username": user.get_username()}

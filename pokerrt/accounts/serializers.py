@@ -10,19 +10,17 @@ from rest_framework import serializers
 
 from pokerrt.strict import StrictSerializer
 
+from . import usernames
+
 
 class RegisterSerializer(StrictSerializer):
-    username = serializers.RegexField(
-        r"^[\w.@+-]+\Z",
-        max_length=150,
-        error_messages={"invalid": "Letters, digits and @/./+/-/_ only."},
-    )
+    # The rules (usernames.check_username) apply to the normalised name, which
+    # is what gets stored; this length only bounds the work before them.
+    username = serializers.CharField(max_length=usernames.MAX_LENGTH)
     password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
 
     def validate_username(self, value: str) -> str:
-        if get_user_model().objects.filter(username__iexact=value).exists():
-            raise serializers.ValidationError("This username is taken.")
-        return value
+        return usernames.check_username(value)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         candidate = get_user_model()(username=attrs["username"])

@@ -55,8 +55,3 @@ def test_services_profile_from_the_environment(tmp_path):
     assert loaded["debug"] is False
     assert loaded["hosts"] == ["poker.example", "api.example"]
 
-
-def test_debug_off_without_a_secret_key_refuses_to_start(tmp_path):
-    result = load_settings(tmp_path, DJANGO_DEBUG="0")
-    assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY is not set" in result.stderr
