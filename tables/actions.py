@@ -462,9 +462,6 @@ def _spend_clock(table: Table, hand: Hand, seat: Seat, *, auto: bool) -> None:
         _sit_out(table, seat)
 
 
-_CARRY_TO_ACT = ("PLAYER_ACTION", "DEAL_CARDS", "FLOP", "TURN", "RIVER")
-
-
 def _publish(table: Table, hand: Hand, dealt: engine.Hand, events: list[engine.HandEvent],
              to_act: dict[str, Any] | None, auto_seat: int | None = None) -> None:
     """Emit the engine's events as protocol events; the last one carries ``to_act``."""
@@ -472,7 +469,7 @@ def _publish(table: Table, hand: Hand, dealt: engine.Hand, events: list[engine.H
     refs = live.player_refs(hand)
     # Only the batch's last event says who acts next; the earlier ones
     # happened while the answer was still open.
-    carriers = [i for i, e in enumerate(events) if e.type in _CARRY_TO_ACT]
+    carriers = [i for i, e in enumerate(events) if e.type in snapshots.CARRY_TO_ACT]
     last = carriers[-1] if carriers else None
     uncalled: dict[int, int] = {}
     for i, event in enumerate(events):
@@ -488,7 +485,7 @@ def _publish(table: Table, hand: Hand, dealt: engine.Hand, events: list[engine.H
         data = {"hand_id": str(hand.pk), **data}
         if "seat" in data:
             data["user"] = refs[data["seat"]]
-        if event.type in _CARRY_TO_ACT:
+        if event.type in snapshots.CARRY_TO_ACT:
             data["to_act"] = to_act if i == last else None
         if event.type == "PLAYER_ACTION":
             if i == last:

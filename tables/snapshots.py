@@ -66,6 +66,22 @@ def to_act(dealt: engine.Hand, hand: Hand, deadline: dt.datetime | None) -> dict
     }
 
 
+# The events of a batch (an action, then a street dealt) that can carry
+# ``to_act``; only the batch's last one does.
+CARRY_TO_ACT = ("PLAYER_ACTION", "DEAL_CARDS", "FLOP", "TURN", "RIVER")
+
+
+def awaited_user(event_type: str, data: dict[str, Any]) -> str | None:
+    """The user a TABLE event asks for a decision (the realtime core's rate-limit hook).
+
+    Each decision is asked for once, by the last event of its batch:
+    ``HAND_START`` shows the first decision before its batch asks for it, and
+    the time bank's ``TABLE_UPDATE`` re-announces one already asked for.
+    """
+    to_act = data.get("to_act") if event_type in CARRY_TO_ACT else None
+    return to_act["user"]["id"] if to_act else None
+
+
 def hand_info(hand: Hand, dealt: engine.Hand) -> dict[str, Any]:
     return {
         "hand_id": str(hand.pk),

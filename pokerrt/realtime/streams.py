@@ -70,7 +70,15 @@ def event_frame(event: Event) -> dict[str, Any]:
 
 
 def event_message(event: Event) -> dict[str, Any]:
-    """The channel-layer message for an event: encoded once, whatever the fan-out."""
+    """The channel-layer message for an event: encoded once, whatever the fan-out.
+
+    ``awaited_user`` is the user the event asks to act (the stream type's
+    hook), worked out here once rather than by every subscriber.
+    """
+    from .registry import stream_type
+
+    declared = stream_type(event.target)
+    hook = declared.awaited_user if declared is not None else None
     return {
         "type": "event.send",
         "target": event.target,
@@ -78,6 +86,7 @@ def event_message(event: Event) -> dict[str, Any]:
         "seq": event.seq,
         "epoch": event.epoch,
         "text": json.dumps(event_frame(event), cls=DjangoJSONEncoder),
+        "awaited_user": hook(event.type, event.data) if hook is not None else None,
     }
 
 
