@@ -417,21 +417,37 @@ def do_start_hand(table_id: int | str) -> Hand | None:
         return hand
 
 
-def do_player_action(user: Any, table_id: int | str, action: str, amount: int | None = None) -> None:
-    """A betting action by ``user`` at ``table_id``."""
+def do_player_action(user: Any, table_id: int | str, action: str, amount: int | None = None, *,
+                     hand_id: str | None = None, turn: int | None = None) -> None:
+    """A betting action by ``user`` at ``table_id``.
+
+    ``hand_id`` and ``turn``, when given, name the decision the player
+    answers: a click meant for one that is over never lands on the next.
+    """
     with transaction.atomic():
         table = lock_table(table_id)
         hand = live_hand(table)
         if hand is None:
             raise errors.Conflict("No hand is in play.")
+        dealt = live.engine_hand(hand)
+        check_decision(hand, dealt, hand_id, turn)
         seat = seat_of(table, user)
         if seat is None or hand.players.get(str(seat.number)) != user.pk:
             raise errors.Forbidden("You are not in this hand.")
-        _act(table, hand, seat, action, amount, auto=False)
+        _act(table, hand, dealt, seat, action, amount, auto=False)
 
 
-def _act(table: Table, hand: Hand, seat: Seat, action: str, amount: int | None, *, auto: bool) -> None:
-    dealt = live.engine_hand(hand)
+def check_decision(hand: Hand, dealt: engine.Hand, hand_id: str | None, turn: int | None) -> None:
+    """CONFLICT unless ``hand_id`` and ``turn`` (each when given) are the decision in play."""
+    if hand_id is not None and hand_id != str(hand.pk):
+        raise errors.Conflict(f"Hand {hand_id} is over; hand {hand.pk} is in play.")
+    current = snapshots.turn(dealt)
+    if turn is not None and turn != current:
+        raise errors.Conflict(f"Turn {turn} is not the one in play ({current}).")
+
+
+def _act(table: Table, hand: Hand, dealt: engine.Hand, seat: Seat, action: str, amount: int | None, *,
+         auto: bool) -> None:
     try:
         events = dealt.act(seat.number, action, amount)
     except engine.NotYourTurn as error:
@@ -544,7 +560,7 @@ def do_action_clock_expired(table_id: int, hand_id: int, actions: int) -> None:
             })
             return
         action = "check" if "check" in dealt.legal_actions() else "fold"
-        _act(table, hand, seat, action, None, auto=True)
+        _act(table, hand, dealt, seat, action, None, auto=True)
 
 
 def _end_hand(table: Table, hand: Hand, dealt: engine.Hand, refs: dict[int, dict[str, str]],

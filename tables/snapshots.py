@@ -48,6 +48,15 @@ def seat_info(seat: Seat, hand: Hand | None, dealt: engine.Hand | None = None) -
     }
 
 
+def turn(dealt: engine.Hand) -> int:
+    """The number of the decision the hand waits for: ``to_act.turn`` of PROTOCOL.md.
+
+    Decisions taken are the hand's action log, so the number survives a
+    restart and a rebuilt cache; blinds and antes are not decisions.
+    """
+    return len(dealt.actions) + 1
+
+
 def to_act(dealt: engine.Hand, hand: Hand, deadline: dt.datetime | None) -> dict[str, Any] | None:
     """``to_act`` of PROTOCOL.md: who acts, their bounds, the actions open to them, their deadline."""
     info = dealt.to_act_info()
@@ -63,6 +72,7 @@ def to_act(dealt: engine.Hand, hand: Hand, deadline: dt.datetime | None) -> dict
         # blind's option preflop: nothing to call, yet a bet stands).
         "legal": dealt.legal_actions(),
         "deadline": format_timestamp(deadline) if deadline else None,
+        "turn": turn(dealt),
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,11 +11,29 @@ from .errors import BadFrame, Validation
 
 MAX_REF_LENGTH = 64
 
+# PROTOCOL.md section 1: ASCII digits, no sign, no leading zero, no space.
+CANONICAL_ID = re.compile(r"0|[1-9][0-9]*")
+
 
 def format_timestamp(moment: dt.datetime) -> str:
     """RFC 3339 UTC with milliseconds and ``Z``: ``2026-11-26T10:00:00.123Z``."""
     utc = moment.astimezone(dt.UTC)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def canonical_id(value: Any) -> str | None:
+    """The id ``value`` stands for, or None when it is not one.
+
+    A canonical decimal string is the id itself; a JSON integer 0 or more is
+    taken as its decimal string (clients written before the rule sent those).
+    Any other spelling ("+1", " 1", "0001", Arabic-Indic digits) would make
+    one table answer to many names, so it is no id.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value) if value >= 0 else None
+    if isinstance(value, str) and CANONICAL_ID.fullmatch(value):
+        return value
+    return None
 
 
 def now_timestamp() -> str:

@@ -33,7 +33,8 @@ def test_kill_mid_hand_then_a_new_node_finishes_the_hand(make_user):
     async def act_once():
         bot = Bot(f"ws://127.0.0.1:{port}/ws/", token, str(opener.pk))
         await bot.connect()
-        await bot.send("PLAYER_ACTION", "TABLE", str(table.pk), {"action": "call"})
+        await bot.send("PLAYER_ACTION", "TABLE", str(table.pk),
+                       {"action": "call", "hand_id": str(hand.pk), "turn": 1})
         await bot.run(lambda b: any(f["type"] == "ACK" for f in b.frames), timeout=20)
         await bot.close()
         return bot
