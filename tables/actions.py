@@ -74,7 +74,7 @@ def do_create_table(lobby: Lobby, name: str, **fields: Any) -> Table:
     """A new cash table in ``lobby``, with its empty seats."""
     with transaction.atomic():
         table = Table(lobby=lobby, name=name, **fields)
-        _clean(table)
+        check_table(table)
         table.save()
         Seat.objects.bulk_create(Seat(table=table, number=n) for n in range(1, table.max_seats + 1))
         emit("TABLE", table.pk, "TABLE_CREATE", {"table": snapshots.table_info(table)})
@@ -91,7 +91,7 @@ def do_update_table(table_id: int | str, **fields: Any) -> Table:
             if name not in TABLE_FIELDS:
                 raise errors.Validation(details={name: ["Not a table setting."]})
             setattr(table, name, value)
-        _clean(table)
+        check_table(table)
         if "max_seats" in fields:
             _resize(table)
         table.save()
@@ -99,18 +99,26 @@ def do_update_table(table_id: int | str, **fields: Any) -> Table:
         return table
 
 
-def _clean(table: Table) -> None:
-    """The model's own checks (ranges, constraints) as a VALIDATION error naming the fields."""
+def check_table(table: Table) -> None:
+    """The table as it would be saved, settings merged with what is stored.
+
+    VALIDATION naming the fields for settings that do not fit (the model's
+    ranges, constraints and ``clean``); CONFLICT naming ``max_seats`` when
+    seats to remove are taken, which depends on who sits there now.
+    """
     try:
         table.full_clean()
     except DjangoValidationError as error:
         raise errors.Validation(details=error.message_dict) from None
+    if table.pk is not None and Seat.objects.filter(
+        table=table, number__gt=table.max_seats, user__isnull=False
+    ).exists():
+        raise errors.Conflict("A seat that would be removed is taken.",
+                              details={"max_seats": ["Players sit in seats above it."]})
 
 
 def _resize(table: Table) -> None:
     existing = Seat.objects.filter(table=table)
-    if existing.filter(number__gt=table.max_seats, user__isnull=False).exists():
-        raise errors.Conflict("A seat that would be removed is taken.")
     existing.filter(number__gt=table.max_seats).delete()
     have = set(existing.values_list("number", flat=True))
     Seat.objects.bulk_create(

@@ -56,16 +56,8 @@ class TableSettingsSerializer(StrictSerializer):
     max_buy_in = StrictIntegerField(min_value=1, max_value=MAX_CHIPS, required=False)
     action_seconds = StrictIntegerField(min_value=3, max_value=600, required=False)
     time_bank_seconds = StrictIntegerField(min_value=0, max_value=3600, required=False)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        problems = {}
-        if attrs.get("small_blind", 0) > attrs.get("big_blind", 10**13):
-            problems["small_blind"] = ["Not above the big blind."]
-        if attrs.get("min_buy_in", 0) > attrs.get("max_buy_in", 10**13):
-            problems["min_buy_in"] = ["Not above the maximum buy-in."]
-        if problems:
-            raise serializers.ValidationError(problems)
-        return attrs
+    # Settings that must fit together are checked on the whole table, stored
+    # values included, by actions.check_table.
 
 
 class CreateTableSerializer(TableSettingsSerializer):
