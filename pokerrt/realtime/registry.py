@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .streams import TARGETS
+from .envelope import TARGETS
 
 # (stream id, user) -> may this user subscribe?
 CanSubscribe = Callable[[str, Any], bool]

@@ -31,9 +31,6 @@ from .models import Event, Stream
 
 logger = logging.getLogger(__name__)
 
-# The targets of PROTOCOL.md section 2.
-TARGETS = ("LOBBY", "TOURNAMENT", "TABLE", "PLAYER")
-
 # Channel-layer group names allow these characters only (and fewer than 100).
 STREAM_ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
