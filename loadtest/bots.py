@@ -75,8 +75,9 @@ class Bot:
 
     async def connect(self) -> None:
         headers = {"Authorization": f"Token {self.token}"} if self.token else None
+        # A failure bound: a busy machine may take long to answer the handshake.
         self._ws = await websockets.connect(self.url, additional_headers=headers, max_size=2**22,
-                                            open_timeout=20)
+                                            open_timeout=60)
 
     async def close(self) -> None:
         if self._ws is not None:

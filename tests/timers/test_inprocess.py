@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ from asgiref.sync import sync_to_async
 from django.db import connections, transaction
 from django.utils import timezone
 
-from pokerrt.timers import schedule
+from pokerrt.timers import inprocess, schedule
 from pokerrt.timers.inprocess import TimerStartupMiddleware, ensure_started, scheduler
 from pokerrt.timers.models import Deadline
 from tests.timers import handlers
@@ -48,23 +49,30 @@ def schedule_committed(key: str, seconds: float, payload: dict | None = None):
     return at
 
 
-async def fired_keys(count: int, timeout: float) -> dict[str, float]:
+# A failure bound only: each wait ends with the firing it waits for.
+PATIENCE = 60
+
+
+async def fired_keys(count: int) -> dict[str, float]:
     """Wait until ``count`` firings are recorded; their keys -> time.time()."""
-    deadline = time.monotonic() + timeout
-    while len(handlers.FIRED) < count and time.monotonic() < deadline:
+    deadline = time.monotonic() + PATIENCE
+    while len(handlers.FIRED) < count:
+        assert time.monotonic() < deadline, f"{len(handlers.FIRED)} of {count} fired after {PATIENCE} s"
         await asyncio.sleep(0.01)
     return {payload["key"]: at for payload, at in handlers.FIRED}
 
 
-async def test_a_deadline_fires_within_a_second_of_its_time(started):
-    # when
-    at = await schedule_committed("table:1:action", 0.3)
-    # then
-    fired = await fired_keys(1, timeout=3)
-    assert "table:1:action" in fired
-    lateness = fired["table:1:action"] - at.timestamp()
-    assert 0 <= lateness < 1.0
-    await scheduler.stop()  # waits for the firing transaction to commit
+async def test_a_deadline_fires_at_its_time_by_its_own_timer(settings):
+    settings.TIMERS_SWEEP_SECONDS = 3600  # so no sweep can be what fires it
+    ensure_started()
+    try:
+        # when
+        at = await schedule_committed("table:1:action", 0.3)
+        # then
+        fired = await fired_keys(1)
+    finally:
+        await scheduler.stop()  # waits for the firing transaction to commit
+    assert fired["table:1:action"] >= at.timestamp()
     row = await Deadline.objects.aget(key="table:1:action")
     assert row.fired_at is not None
 
@@ -72,9 +80,9 @@ async def test_a_deadline_fires_within_a_second_of_its_time(started):
 async def test_rescheduling_replaces_the_armed_timer(started):
     await schedule_committed("table:1:action", 0.2, {"key": "table:1:action", "turn": 1})
     at = await schedule_committed("table:1:action", 0.4, {"key": "table:1:action", "turn": 2})
-    # then
-    await fired_keys(1, timeout=3)
-    await asyncio.sleep(0.3)
+    # then: the first firing is the second scheduling's, and nothing else fires
+    await fired_keys(1)
+    await scheduler.stop()  # cancels what is armed, waits for what fires
     assert [payload["turn"] for payload, _ in handlers.FIRED] == [2]
     assert handlers.FIRED[0][1] >= at.timestamp()
 
@@ -87,25 +95,26 @@ async def test_starting_arms_the_deadlines_left_by_a_previous_process():
     # when
     ensure_started()
     try:
-        fired = await fired_keys(2, timeout=3)
+        fired = await fired_keys(2)
     finally:
         await scheduler.stop()
     # then
     assert set(fired) == {"table:1:action", "table:2:action"}
 
 
-async def test_the_periodic_sweep_fires_what_no_wake_up_was_asked_for(settings):
+async def test_the_periodic_sweep_fires_what_no_wake_up_was_asked_for(settings, monkeypatch):
     settings.TIMERS_SWEEP_SECONDS = 0.2
-    ensure_started()
-    await asyncio.sleep(0.1)  # past the start's arming of pending rows
-    # given: a row another process committed, so no timer is armed here
+    # given: a row another process commits after this one armed what was pending
+    monkeypatch.setattr(inprocess, "_pending", lambda: [])
     await Deadline.objects.acreate(
         key="table:1:action", handler=RECORD, due_at=timezone.now(), version=1,
         payload={"key": "table:1:action"},
     )
+    # when
+    ensure_started()
     # then
     try:
-        fired = await fired_keys(1, timeout=3)
+        fired = await fired_keys(1)
     finally:
         await scheduler.stop()
     assert "table:1:action" in fired
@@ -143,9 +152,13 @@ async def test_housekeeping_jobs_run_periodically_in_the_server_loop(settings):
     handlers.HOUSEKEEPING_RUNS.clear()
     # when
     ensure_started()
+    deadline = time.monotonic() + PATIENCE
     try:
-        await asyncio.sleep(0.55)
+        while len(handlers.HOUSEKEEPING_RUNS) < 3:
+            assert time.monotonic() < deadline, f"{len(handlers.HOUSEKEEPING_RUNS)} runs after {PATIENCE} s"
+            await asyncio.sleep(0.01)
     finally:
         await scheduler.stop()
-    # then
-    assert 3 <= len(handlers.HOUSEKEEPING_RUNS) <= 6
+    # then: again and again, a period apart at least (a busy machine only spaces them more)
+    runs = handlers.HOUSEKEEPING_RUNS
+    assert all(later - earlier >= 0.09 for earlier, later in itertools.pairwise(runs))
