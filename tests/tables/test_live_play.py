@@ -5,10 +5,13 @@ import os
 import random
 
 import pytest
+from channels.db import database_sync_to_async
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from loadtest.bots import Bot, randomly, shove
 from lobby.actions import do_create_lobby
+from pokerrt.timers.models import Deadline
 from tables import actions
 from tables.models import Hand, HandStatus
 from tests.live import start_daphne, stop
@@ -37,7 +40,25 @@ def server():
     stop(proc)
 
 
+@pytest.fixture
+def dealer():
+    """A node that deals the first hand only when the test makes it due (``deal_now``).
+
+    So every player is seated and every client subscribed before it, however
+    long the machine takes to seat them; the sweep fires the due hand.
+    """
+    proc, port = start_daphne(POKERRT_HAND_INTERVAL_SECONDS="3600", POKERRT_TIMERS_SWEEP_SECONDS="1",
+                              **TIGHT_BUDGET)
+    yield f"ws://127.0.0.1:{port}/ws/"
+    stop(proc)
+
+
+def deal_now(table):
+    Deadline.objects.filter(key=f"table:{table.pk}:next_hand").update(due_at=timezone.now())
+
+
 async def seat_bots(url, table, users, stacks, strategy, rebuy=None):
+    """Connected, subscribed and seated: each bot's TABLE_JOIN answered."""
     bots = []
     for user, token in users:
         bot = Bot(url, token, str(user.pk), strategy, rebuy=rebuy)
@@ -46,19 +67,24 @@ async def seat_bots(url, table, users, stacks, strategy, rebuy=None):
         await bot.subscribe("PLAYER", str(user.pk))
         bots.append(bot)
     for bot, stack in zip(bots, stacks, strict=True):
-        await bot.send("TABLE_JOIN", "TABLE", str(table.pk), {"buy_in": stack})
+        ref = await bot.send("TABLE_JOIN", "TABLE", str(table.pk), {"buy_in": stack})
+        await bot.run(lambda b, ref=ref: any(f["type"] in ("ACK", "ERROR") and f["data"].get("ref") == ref
+                                             for f in b.frames), timeout=PATIENCE)
     return bots
 
 
-def play(url, table, users, stacks, strategy, hands, spectator=True, rebuy=None):
+def play(url, table, users, stacks, strategy, hands, spectator=True, rebuy=None, deal=None):
+    """Bots play ``hands`` hands; ``deal(table)`` (a database write) starts the first one."""
     with_tokens = [(user, Token.objects.get_or_create(user=user)[0].key) for user in users]
     async def scenario():
-        bots = await seat_bots(url, table, with_tokens, stacks, strategy, rebuy)
         watcher = None
         if spectator:
             watcher = Bot(url, None)
             await watcher.connect()
             await watcher.subscribe("TABLE", str(table.pk))
+        bots = await seat_bots(url, table, with_tokens, stacks, strategy, rebuy)
+        if deal is not None:
+            await database_sync_to_async(deal)(table)
         everyone = bots + ([watcher] if watcher else [])
 
         def done(bot):
@@ -82,9 +108,9 @@ def live_table(transactional_db):
                                    min_buy_in=100, max_buy_in=2000, max_seats=6, action_seconds=600)
 
 
-def test_three_clients_play_to_showdown_with_side_pots(server, live_table, make_user):
+def test_three_clients_play_to_showdown_with_side_pots(dealer, live_table, make_user):
     users = [make_user(name) for name in ("short", "middle", "deep")]
-    bots, watcher = play(server, live_table, users, (100, 300, 600), shove, hands=1)
+    bots, watcher = play(dealer, live_table, users, (100, 300, 600), shove, hands=1, deal=deal_now)
     first = Hand.objects.filter(table=live_table).order_by("id").first()
     assert first.status == HandStatus.ENDED
     for bot in bots + [watcher]:
