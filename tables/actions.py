@@ -448,7 +448,7 @@ def do_player_action(user: Any, table_id: int | str, action: str, amount: int | 
 def check_decision(hand: Hand, dealt: engine.Hand, hand_id: str | None, turn: int | None) -> None:
     """CONFLICT unless ``hand_id`` and ``turn`` (each when given) are the decision in play."""
     if hand_id is not None and hand_id != str(hand.pk):
-        raise errors.Conflict(f"Hand {hand_id} is over; hand {hand.pk} is in play.")
+        raise errors.Conflict(f"Hand {hand_id} is not the one in play ({hand.pk}).")
     current = snapshots.turn(dealt)
     if turn is not None and turn != current:
         raise errors.Conflict(f"Turn {turn} is not the one in play ({current}).")
