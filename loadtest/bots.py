@@ -70,12 +70,14 @@ class Bot:
     _refs: itertools.count = field(default_factory=lambda: itertools.count(1))
     _sent_at: float | None = None
     _ws: Any = None
-    _answered: set[tuple[str, int, str | None]] = field(default_factory=set)
+    # (hand_id, turn) of every decision answered
+    _answered: set[tuple[str, int]] = field(default_factory=set)
 
     async def connect(self) -> None:
         headers = {"Authorization": f"Token {self.token}"} if self.token else None
+        # A failure bound: a busy machine may take long to answer the handshake.
         self._ws = await websockets.connect(self.url, additional_headers=headers, max_size=2**22,
-                                            open_timeout=20)
+                                            open_timeout=60)
 
     async def close(self) -> None:
         if self._ws is not None:
@@ -117,7 +119,7 @@ class Bot:
             state = frame["data"].get("state") or {}
             hand = state.get("hand") if isinstance(state, dict) else None
             if hand and hand.get("to_act"):
-                await self._maybe_act(frame["id"], hand["hand_id"], hand["to_act"], len(self.frames))
+                await self._maybe_act(frame["id"], hand["hand_id"], hand["to_act"])
             return
         if "seq" not in frame:
             return
@@ -138,18 +140,19 @@ class Bot:
             await self.send("TABLE_JOIN", "TABLE", frame["id"], {"buy_in": self.rebuy})
         to_act = data.get("to_act")
         if to_act:
-            await self._maybe_act(frame["id"], data["hand_id"], to_act, frame["seq"])
+            await self._maybe_act(frame["id"], data["hand_id"], to_act)
 
-    async def _maybe_act(self, table_id: str, hand_id: str, to_act: dict[str, Any], key: int) -> None:
+    async def _maybe_act(self, table_id: str, hand_id: str, to_act: dict[str, Any]) -> None:
         if to_act["user"]["id"] != self.user_id:
             return
-        # One answer per decision point (a snapshot and an event may both show it).
-        decision = (hand_id, to_act["seat"], to_act.get("deadline"))
+        # One answer per decision: HAND_START and its DEAL_CARDS, a snapshot,
+        # and the time bank's TABLE_UPDATE (a new deadline) all show the same one.
+        decision = (hand_id, to_act["turn"])
         if decision in self._answered:
             return
         self._answered.add(decision)
         action, amount = self.strategy(to_act)
-        data: dict[str, Any] = {"action": action}
+        data: dict[str, Any] = {"action": action, "hand_id": hand_id, "turn": to_act["turn"]}
         if amount is not None:
             data["amount"] = amount
         self._sent_at = time.perf_counter()

@@ -6,6 +6,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from pokerrt.realtime.envelope import canonical_id
+
 
 class StrictSerializer(serializers.Serializer):
     """A ``Serializer`` whose unknown input fields are a validation error."""
@@ -33,3 +35,18 @@ class StrictIntegerField(serializers.IntegerField):
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class StrictIdField(serializers.Field):
+    """An id in the one form of PROTOCOL.md section 1 (``"17"``), as a string."""
+
+    default_error_messages = {"invalid": 'A canonical id: ASCII digits, no sign, no leading zero ("17").'}
+
+    def to_internal_value(self, data: Any) -> str:
+        id_ = canonical_id(data)
+        if id_ is None:
+            self.fail("invalid")
+        return id_
+
+    def to_representation(self, value: Any) -> str:
+        return str(value)

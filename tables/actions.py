@@ -74,7 +74,7 @@ def do_create_table(lobby: Lobby, name: str, **fields: Any) -> Table:
     """A new cash table in ``lobby``, with its empty seats."""
     with transaction.atomic():
         table = Table(lobby=lobby, name=name, **fields)
-        _clean(table)
+        check_table(table)
         table.save()
         Seat.objects.bulk_create(Seat(table=table, number=n) for n in range(1, table.max_seats + 1))
         emit("TABLE", table.pk, "TABLE_CREATE", {"table": snapshots.table_info(table)})
@@ -91,7 +91,7 @@ def do_update_table(table_id: int | str, **fields: Any) -> Table:
             if name not in TABLE_FIELDS:
                 raise errors.Validation(details={name: ["Not a table setting."]})
             setattr(table, name, value)
-        _clean(table)
+        check_table(table)
         if "max_seats" in fields:
             _resize(table)
         table.save()
@@ -99,18 +99,26 @@ def do_update_table(table_id: int | str, **fields: Any) -> Table:
         return table
 
 
-def _clean(table: Table) -> None:
-    """The model's own checks (ranges, constraints) as a VALIDATION error naming the fields."""
+def check_table(table: Table) -> None:
+    """The table as it would be saved, settings merged with what is stored.
+
+    VALIDATION naming the fields for settings that do not fit (the model's
+    ranges, constraints and ``clean``); CONFLICT naming ``max_seats`` when
+    seats to remove are taken, which depends on who sits there now.
+    """
     try:
         table.full_clean()
     except DjangoValidationError as error:
         raise errors.Validation(details=error.message_dict) from None
+    if table.pk is not None and Seat.objects.filter(
+        table=table, number__gt=table.max_seats, user__isnull=False
+    ).exists():
+        raise errors.Conflict("A seat that would be removed is taken.",
+                              details={"max_seats": ["Players sit in seats above it."]})
 
 
 def _resize(table: Table) -> None:
     existing = Seat.objects.filter(table=table)
-    if existing.filter(number__gt=table.max_seats, user__isnull=False).exists():
-        raise errors.Conflict("A seat that would be removed is taken.")
     existing.filter(number__gt=table.max_seats).delete()
     have = set(existing.values_list("number", flat=True))
     Seat.objects.bulk_create(
@@ -417,21 +425,37 @@ def do_start_hand(table_id: int | str) -> Hand | None:
         return hand
 
 
-def do_player_action(user: Any, table_id: int | str, action: str, amount: int | None = None) -> None:
-    """A betting action by ``user`` at ``table_id``."""
+def do_player_action(user: Any, table_id: int | str, action: str, amount: int | None = None, *,
+                     hand_id: str | None = None, turn: int | None = None) -> None:
+    """A betting action by ``user`` at ``table_id``.
+
+    ``hand_id`` and ``turn``, when given, name the decision the player
+    answers: a click meant for one that is over never lands on the next.
+    """
     with transaction.atomic():
         table = lock_table(table_id)
         hand = live_hand(table)
         if hand is None:
             raise errors.Conflict("No hand is in play.")
+        dealt = live.engine_hand(hand)
+        check_decision(hand, dealt, hand_id, turn)
         seat = seat_of(table, user)
         if seat is None or hand.players.get(str(seat.number)) != user.pk:
             raise errors.Forbidden("You are not in this hand.")
-        _act(table, hand, seat, action, amount, auto=False)
+        _act(table, hand, dealt, seat, action, amount, auto=False)
 
 
-def _act(table: Table, hand: Hand, seat: Seat, action: str, amount: int | None, *, auto: bool) -> None:
-    dealt = live.engine_hand(hand)
+def check_decision(hand: Hand, dealt: engine.Hand, hand_id: str | None, turn: int | None) -> None:
+    """CONFLICT unless ``hand_id`` and ``turn`` (each when given) are the decision in play."""
+    if hand_id is not None and hand_id != str(hand.pk):
+        raise errors.Conflict(f"Hand {hand_id} is not the one in play ({hand.pk}).")
+    current = snapshots.turn(dealt)
+    if turn is not None and turn != current:
+        raise errors.Conflict(f"Turn {turn} is not the one in play ({current}).")
+
+
+def _act(table: Table, hand: Hand, dealt: engine.Hand, seat: Seat, action: str, amount: int | None, *,
+         auto: bool) -> None:
     try:
         events = dealt.act(seat.number, action, amount)
     except engine.NotYourTurn as error:
@@ -462,9 +486,6 @@ def _spend_clock(table: Table, hand: Hand, seat: Seat, *, auto: bool) -> None:
         _sit_out(table, seat)
 
 
-_CARRY_TO_ACT = ("PLAYER_ACTION", "DEAL_CARDS", "FLOP", "TURN", "RIVER")
-
-
 def _publish(table: Table, hand: Hand, dealt: engine.Hand, events: list[engine.HandEvent],
              to_act: dict[str, Any] | None, auto_seat: int | None = None) -> None:
     """Emit the engine's events as protocol events; the last one carries ``to_act``."""
@@ -472,7 +493,7 @@ def _publish(table: Table, hand: Hand, dealt: engine.Hand, events: list[engine.H
     refs = live.player_refs(hand)
     # Only the batch's last event says who acts next; the earlier ones
     # happened while the answer was still open.
-    carriers = [i for i, e in enumerate(events) if e.type in _CARRY_TO_ACT]
+    carriers = [i for i, e in enumerate(events) if e.type in snapshots.CARRY_TO_ACT]
     last = carriers[-1] if carriers else None
     uncalled: dict[int, int] = {}
     for i, event in enumerate(events):
@@ -488,7 +509,7 @@ def _publish(table: Table, hand: Hand, dealt: engine.Hand, events: list[engine.H
         data = {"hand_id": str(hand.pk), **data}
         if "seat" in data:
             data["user"] = refs[data["seat"]]
-        if event.type in _CARRY_TO_ACT:
+        if event.type in snapshots.CARRY_TO_ACT:
             data["to_act"] = to_act if i == last else None
         if event.type == "PLAYER_ACTION":
             if i == last:
@@ -547,7 +568,7 @@ def do_action_clock_expired(table_id: int, hand_id: int, actions: int) -> None:
             })
             return
         action = "check" if "check" in dealt.legal_actions() else "fold"
-        _act(table, hand, seat, action, None, auto=True)
+        _act(table, hand, dealt, seat, action, None, auto=True)
 
 
 def _end_hand(table: Table, hand: Hand, dealt: engine.Hand, refs: dict[int, dict[str, str]],

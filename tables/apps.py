@@ -18,6 +18,7 @@ class TablesConfig(AppConfig):
             can_subscribe=lambda table_id, user: True,  # public by construction
             snapshot=snapshots.table_snapshot,
             exists=snapshots.table_exists,
+            awaited_user=snapshots.awaited_user,
         )
         register_player_section("seats", snapshots.player_seats)
         register_connection_hook(

@@ -15,7 +15,7 @@ from rest_framework import serializers
 from lobby.models import Lobby
 from pokerrt.realtime import errors
 from pokerrt.realtime.processor import register_command
-from pokerrt.strict import StrictIntegerField, StrictSerializer
+from pokerrt.strict import StrictIdField, StrictIntegerField, StrictSerializer
 
 from . import actions
 from .engine import ACTIONS
@@ -32,6 +32,9 @@ class JoinSerializer(StrictSerializer):
 class ActionSerializer(StrictSerializer):
     action = serializers.ChoiceField(choices=ACTIONS)
     amount = StrictIntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_CHIPS)
+    # The decision answered (to_act's hand and turn); optional for older clients.
+    hand_id = StrictIdField(required=False)
+    turn = StrictIntegerField(required=False, min_value=1)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["action"] in ("bet", "raise") and attrs.get("amount") is None:
@@ -53,16 +56,8 @@ class TableSettingsSerializer(StrictSerializer):
     max_buy_in = StrictIntegerField(min_value=1, max_value=MAX_CHIPS, required=False)
     action_seconds = StrictIntegerField(min_value=3, max_value=600, required=False)
     time_bank_seconds = StrictIntegerField(min_value=0, max_value=3600, required=False)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        problems = {}
-        if attrs.get("small_blind", 0) > attrs.get("big_blind", 10**13):
-            problems["small_blind"] = ["Not above the big blind."]
-        if attrs.get("min_buy_in", 0) > attrs.get("max_buy_in", 10**13):
-            problems["min_buy_in"] = ["Not above the maximum buy-in."]
-        if problems:
-            raise serializers.ValidationError(problems)
-        return attrs
+    # Settings that must fit together are checked on the whole table, stored
+    # values included, by actions.check_table.
 
 
 class CreateTableSerializer(TableSettingsSerializer):
@@ -109,7 +104,8 @@ def _sit_in(user: Any, table_id: str | None, data: dict[str, Any]) -> None:
 
 
 def _act(user: Any, table_id: str | None, data: dict[str, Any]) -> None:
-    actions.do_player_action(user, _need_id(table_id), data["action"], data.get("amount"))
+    actions.do_player_action(user, _need_id(table_id), data["action"], data.get("amount"),
+                             hand_id=data.get("hand_id"), turn=data.get("turn"))
 
 
 def _update(user: Any, table_id: str | None, data: dict[str, Any]) -> None:

@@ -1,6 +1,7 @@
 """Tables: data and queries only; every change goes through tables/actions.py."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -54,6 +55,30 @@ class Table(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Settings that only make sense together; each problem names every field in it.
+
+        Creating and updating both check the whole table, stored values and
+        changes merged, so no single change can leave a table nobody can join.
+        """
+        problems: dict[str, list[str]] = {}
+
+        def clash(low: str, high: str, message: str) -> None:
+            problems.setdefault(low, []).append(message)
+            problems.setdefault(high, []).append(message)
+
+        if self.small_blind > self.big_blind:
+            clash("small_blind", "big_blind",
+                  f"The small blind ({self.small_blind}) is above the big blind ({self.big_blind}).")
+        if self.min_buy_in > self.max_buy_in:
+            clash("min_buy_in", "max_buy_in",
+                  f"The minimum buy-in ({self.min_buy_in}) is above the maximum ({self.max_buy_in}).")
+        if self.max_buy_in < self.big_blind:
+            clash("big_blind", "max_buy_in",
+                  f"The maximum buy-in ({self.max_buy_in}) does not cover the big blind ({self.big_blind}).")
+        if problems:
+            raise ValidationError(problems)
 
 
 class SeatStatus(models.TextChoices):

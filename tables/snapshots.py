@@ -48,6 +48,15 @@ def seat_info(seat: Seat, hand: Hand | None, dealt: engine.Hand | None = None) -
     }
 
 
+def turn(dealt: engine.Hand) -> int:
+    """The number of the decision the hand waits for: ``to_act.turn`` of PROTOCOL.md.
+
+    Decisions taken are the hand's action log, so the number survives a
+    restart and a rebuilt cache; blinds and antes are not decisions.
+    """
+    return len(dealt.actions) + 1
+
+
 def to_act(dealt: engine.Hand, hand: Hand, deadline: dt.datetime | None) -> dict[str, Any] | None:
     """``to_act`` of PROTOCOL.md: who acts, their bounds, the actions open to them, their deadline."""
     info = dealt.to_act_info()
@@ -63,7 +72,24 @@ def to_act(dealt: engine.Hand, hand: Hand, deadline: dt.datetime | None) -> dict
         # blind's option preflop: nothing to call, yet a bet stands).
         "legal": dealt.legal_actions(),
         "deadline": format_timestamp(deadline) if deadline else None,
+        "turn": turn(dealt),
     }
+
+
+# The events of a batch (an action, then a street dealt) that can carry
+# ``to_act``; only the batch's last one does.
+CARRY_TO_ACT = ("PLAYER_ACTION", "DEAL_CARDS", "FLOP", "TURN", "RIVER")
+
+
+def awaited_user(event_type: str, data: dict[str, Any]) -> str | None:
+    """The user a TABLE event asks for a decision (the realtime core's rate-limit hook).
+
+    Each decision is asked for once, by the last event of its batch:
+    ``HAND_START`` shows the first decision before its batch asks for it, and
+    the time bank's ``TABLE_UPDATE`` re-announces one already asked for.
+    """
+    to_act = data.get("to_act") if event_type in CARRY_TO_ACT else None
+    return to_act["user"]["id"] if to_act else None
 
 
 def hand_info(hand: Hand, dealt: engine.Hand) -> dict[str, Any]:

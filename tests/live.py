@@ -42,7 +42,8 @@ def process_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def wait_for_port(port: int, timeout: float = 20.0, proc: subprocess.Popen | None = None) -> None:
+def wait_for_port(port: int, timeout: float = 120.0, proc: subprocess.Popen | None = None) -> None:
+    """Wait until something listens on ``port``; the timeout is a failure bound for a busy machine."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:

@@ -331,6 +331,9 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             for text in missing:
                 self.send_text(text)
         subscription.seq = seq
+        if self.user.is_authenticated and message.get("awaited_user") == str(self.user.pk):
+            # Before the frame leaves, so the answer it asks for finds its token.
+            self.bucket.credit()
         await self.forward(message["text"])
 
     async def _resync(self, key: tuple[str, str]) -> None:

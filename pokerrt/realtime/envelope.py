@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,11 +11,32 @@ from .errors import BadFrame, Validation
 
 MAX_REF_LENGTH = 64
 
+# The targets of PROTOCOL.md section 2.
+TARGETS = ("LOBBY", "TOURNAMENT", "TABLE", "PLAYER")
+
+# PROTOCOL.md section 1: ASCII digits, no sign, no leading zero, no space.
+CANONICAL_ID = re.compile(r"0|[1-9][0-9]*")
+
 
 def format_timestamp(moment: dt.datetime) -> str:
     """RFC 3339 UTC with milliseconds and ``Z``: ``2026-11-26T10:00:00.123Z``."""
     utc = moment.astimezone(dt.UTC)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def canonical_id(value: Any) -> str | None:
+    """The id ``value`` stands for, or None when it is not one.
+
+    A canonical decimal string is the id itself; a JSON integer 0 or more is
+    taken as its decimal string (clients written before the rule sent those).
+    Any other spelling ("+1", " 1", "0001", Arabic-Indic digits) would make
+    one table answer to many names, so it is no id.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value) if value >= 0 else None
+    if isinstance(value, str) and CANONICAL_ID.fullmatch(value):
+        return value
+    return None
 
 
 def now_timestamp() -> str:
@@ -81,9 +103,10 @@ def parse_command(content: Any) -> Command:
         problems["target"] = ["A string."]
         target = None
     id_ = content.get("id")
-    if isinstance(id_, bool) or (id_ is not None and not isinstance(id_, (str, int))):
-        problems["id"] = ["A string or an integer."]
-        id_ = None
+    if id_ is not None:
+        id_ = _id_of(id_, target.upper() if target else None)
+        if id_ is None:
+            problems["id"] = ['A canonical id: ASCII digits, no sign, no leading zero, no space ("17").']
     data = content.get("data", {})
     if data is None:
         data = {}
@@ -94,7 +117,23 @@ def parse_command(content: Any) -> Command:
     return Command(
         type=type_,
         target=target.upper() if target else None,
-        id=str(id_) if id_ is not None else None,
+        id=id_,
         data=data,
         ref=ref,
     )
+
+
+def _id_of(value: Any, target: str | None) -> str | None:
+    """The id a command names, as a string; None when it is no id.
+
+    The protocol's streams answer to one spelling of each id, so a table
+    never answers to "0001" or "+1", and a subscription to the one spelling
+    is the group that receives the table's events. A stream type beyond the
+    protocol's (the tests' TALLY) takes any string or integer: an id no group
+    can carry is NOT_FOUND when subscribed to.
+    """
+    if target in TARGETS:
+        return canonical_id(value)
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    return str(value)

@@ -25,9 +25,7 @@ class TokenBucket:
 
     def take(self) -> bool:
         """Take a token; False (and one more excess) when the bucket is empty."""
-        now = self.clock()
-        self.tokens = min(float(self.burst), self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
+        self._refill()
         if self.tokens >= self.burst:
             self.excess = 0
         if self.tokens >= 1:
@@ -35,3 +33,13 @@ class TokenBucket:
             return True
         self.excess += 1
         return False
+
+    def credit(self) -> None:
+        """Give one token back, up to ``burst``: the server asked this client for a command."""
+        self._refill()
+        self.tokens = min(float(self.burst), self.tokens + 1)
+
+    def _refill(self) -> None:
+        now = self.clock()
+        self.tokens = min(float(self.burst), self.tokens + (now - self.updated) * self.rate)
+        self.updated = now

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .streams import TARGETS
+from .envelope import TARGETS
 
 # (stream id, user) -> may this user subscribe?
 CanSubscribe = Callable[[str, Any], bool]
@@ -14,6 +14,8 @@ CanSubscribe = Callable[[str, Any], bool]
 Snapshot = Callable[[str, Any], dict[str, Any]]
 # stream id -> is there such a lobby, table, ...?
 Exists = Callable[[str], bool]
+# (event type, event data) -> id of the user the event asks for a command, or None.
+AwaitedUser = Callable[[str, dict[str, Any]], str | None]
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class StreamType:
     snapshot: Snapshot
     # None: every id exists (the snapshot function decides what it shows).
     exists: Exists | None = None
+    # None: no event of this stream asks anyone for a command.
+    awaited_user: AwaitedUser | None = None
 
 
 _streams: dict[str, StreamType] = {}
@@ -36,9 +40,15 @@ def register_stream(
     can_subscribe: CanSubscribe,
     snapshot: Snapshot,
     exists: Exists | None = None,
+    awaited_user: AwaitedUser | None = None,
 ) -> StreamType:
-    """Declare a target's streams; registering a target again replaces it."""
-    stream_type = StreamType(target.upper(), can_subscribe, snapshot, exists)
+    """Declare a target's streams; registering a target again replaces it.
+
+    ``awaited_user`` names the user an event asks to act (a player's turn):
+    that user's connections get a rate-limit token back, so answering the
+    server's own requests never costs a client its command budget.
+    """
+    stream_type = StreamType(target.upper(), can_subscribe, snapshot, exists, awaited_user)
     _streams[stream_type.target] = stream_type
     return stream_type
 

@@ -31,9 +31,6 @@ from .models import Event, Stream
 
 logger = logging.getLogger(__name__)
 
-# The targets of PROTOCOL.md section 2.
-TARGETS = ("LOBBY", "TOURNAMENT", "TABLE", "PLAYER")
-
 # Channel-layer group names allow these characters only (and fewer than 100).
 STREAM_ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
@@ -70,7 +67,15 @@ def event_frame(event: Event) -> dict[str, Any]:
 
 
 def event_message(event: Event) -> dict[str, Any]:
-    """The channel-layer message for an event: encoded once, whatever the fan-out."""
+    """The channel-layer message for an event: encoded once, whatever the fan-out.
+
+    ``awaited_user`` is the user the event asks to act (the stream type's
+    hook), worked out here once rather than by every subscriber.
+    """
+    from .registry import stream_type
+
+    declared = stream_type(event.target)
+    hook = declared.awaited_user if declared is not None else None
     return {
         "type": "event.send",
         "target": event.target,
@@ -78,6 +83,7 @@ def event_message(event: Event) -> dict[str, Any]:
         "seq": event.seq,
         "epoch": event.epoch,
         "text": json.dumps(event_frame(event), cls=DjangoJSONEncoder),
+        "awaited_user": hook(event.type, event.data) if hook is not None else None,
     }
 
 

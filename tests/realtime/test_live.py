@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import signal
 import socket
 from pathlib import Path
@@ -29,15 +30,21 @@ def node(django_db_setup, django_db_blocker):
     stop(started.proc)
 
 
+HEARTBEAT_INTERVAL = 0.25
+# Long enough that a client answering every ping never misses it on a busy machine.
+HEARTBEAT_TIMEOUT = 5
+
+
 @pytest.fixture(scope="module")
 def tight_node(django_db_setup, django_db_blocker):
     """A node with small limits, for the heartbeat and limit closes."""
     with django_db_blocker.unblock():
         started = start_node(
-            POKERRT_HEARTBEAT_INTERVAL="0.3",
-            POKERRT_HEARTBEAT_TIMEOUT="1.5",
+            POKERRT_HEARTBEAT_INTERVAL=str(HEARTBEAT_INTERVAL),
+            POKERRT_HEARTBEAT_TIMEOUT=str(HEARTBEAT_TIMEOUT),
             POKERRT_MAX_FRAME_BYTES="4096",
-            POKERRT_RATE_PER_SECOND="1",
+            # A burst of 5 and no refill while a test runs, however slowly it sends.
+            POKERRT_RATE_PER_SECOND="0.001",
             POKERRT_RATE_BURST="5",
             POKERRT_RATE_ABUSE_LIMIT="3",
         )
@@ -143,18 +150,19 @@ async def test_ping_pong_both_ways(tight_node):
     client = await tight_node.open()
     pong = await client.request("PING", data={"t": 99}, ref="p")
     assert pong["data"] == {"t": 99, "ref": "p"}
-    for _ in range(6):
-        ping = await client.receive(timeout=2)
+    # The server's pings come at least an interval apart: this many span the timeout.
+    for _ in range(math.ceil(HEARTBEAT_TIMEOUT / HEARTBEAT_INTERVAL) + 1):
+        ping = await client.receive()
         assert ping["type"] == "PING"
         await client.send("PONG", data=ping["data"])
-    # Answering pings kept it open past the 1.5 s timeout.
+    # Answering pings kept it open past the timeout.
     assert (await client.request("PING", data={"t": 1}))["type"] == "PONG"
     await client.close()
 
 
 async def test_silent_client_is_closed_4408(tight_node):
     client = await tight_node.open()
-    assert await client.close_code(timeout=5) == 4408
+    assert await client.close_code() == 4408
 
 
 async def test_frame_over_the_limit_is_closed_1009(tight_node):
@@ -201,13 +209,12 @@ async def test_client_that_does_not_read_is_closed_4503(node, user):
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
     sock.connect(("127.0.0.1", node.port))
     slow = await node.open(sock=sock, max_queue=1, max_size=None)
-    await slow.send("SUBSCRIBE", "TALLY", "l5")
-    await asyncio.sleep(0.3)
+    assert (await slow.request("SUBSCRIBE", "TALLY", "l5"))["type"] == "SUBSCRIBED"
     per_command = 500 * 5000
     for _ in range(socket_backlog_bytes() // per_command + 2):
         await writer.request("ADD", "TALLY", "l5", {"n": 1, "times": 500, "pad": 5000})
     # Reading now, it gets the backlog the kernel held, then the close.
-    assert await slow.close_code(timeout=10) == 4503
+    assert await slow.close_code() == 4503
     await writer.close()
 
 

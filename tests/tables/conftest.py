@@ -94,3 +94,29 @@ def table_events(table, after: int = 0) -> list[Event]:
 def last_seq(table) -> int:
     event = Event.objects.filter(target="TABLE", stream_id=str(table.pk)).order_by("-seq").first()
     return event.seq if event else 0
+
+
+@pytest.fixture
+async def sockets(settings):
+    """Open in-process clients of /ws/: ``await sockets(user)``; all closed after the test.
+
+    Closing waits for each consumer's disconnect; then the database connection
+    of the consumers' sync thread is closed, so no later test inherits it.
+    """
+    from channels.db import database_sync_to_async
+    from django.db import connections
+
+    from .sockets import Socket
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    opened: list[Socket] = []
+
+    async def open_(user=None) -> Socket:
+        socket = await Socket.open(user)
+        opened.append(socket)
+        return socket
+
+    yield open_
+    for socket in opened:
+        await socket.close()
+    await database_sync_to_async(connections.close_all)()

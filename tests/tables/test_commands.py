@@ -58,7 +58,7 @@ def test_join_and_act_through_commands(table, players):
     send(players[1], "TABLE_JOIN", table.pk, {"buy_in": 500})
     hand = actions.do_start_hand(table.pk)
     first = user_at(hand, 3) if hand.button == 3 else user_at(hand, 1)
-    send(first, "PLAYER_ACTION", table.pk, {"action": "call"})
+    send(first, "PLAYER_ACTION", table.pk, {"action": "call", "hand_id": str(hand.pk), "turn": 1})
     assert Event.objects.filter(target="TABLE", type="PLAYER_ACTION", data__action="call").exists()
 
 
