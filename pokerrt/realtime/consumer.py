@@ -77,6 +77,23 @@ def _encode(frame: dict[str, Any]) -> str:
     return json.dumps(frame, cls=DjangoJSONEncoder)
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _decode(text: str) -> Any:
+    """A client frame's JSON value; BadFrame for anything that is not JSON (RFC 8259).
+
+    Deep nesting makes the parser raise RecursionError, not ValueError; NaN
+    and Infinity are Python's extensions, and echoing one back (PONG's ``t``)
+    would send the client a frame that is not JSON either.
+    """
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        raise errors.BadFrame("A frame must be JSON.") from None
+
+
 def _check_access(target: str, stream_id: str, user: Any) -> registry.StreamType:
     stream_type = registry.stream_type(target)
     assert stream_type is not None
@@ -110,6 +127,25 @@ def _missing_events(target: str, stream_id: str, epoch: str, after: int, upto: i
 class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     """One client: its subscriptions, its commands, its heartbeat and limits."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # What the connection holds; _release gives it all back, however the consumer ends.
+        self.subscriptions: dict[tuple[str, str], Subscription] = {}
+        self.tasks: list[asyncio.Task[None]] = []
+        # Whether presence may hold a row for this socket.
+        self.tracked = False
+        self.closed = False
+        self.released = False
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        # A handler that raises ends the consumer without websocket.disconnect
+        # (Daphne closes the socket 1011): release here, or the groups and the
+        # presence row would outlive the socket.
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self._release()
+
     async def connect(self) -> None:
         if self.scope.get("auth_error"):
             # Before accept, so Daphne refuses the handshake with HTTP 403.
@@ -117,22 +153,19 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             return
         conf = settings.POKERRT_REALTIME
         self.user = self.scope.get("user") or AnonymousUser()
-        self.subscriptions: dict[tuple[str, str], Subscription] = {}
         self.bucket = TokenBucket(conf["RATE_PER_SECOND"], conf["RATE_BURST"])
         self.outgoing: deque[str] = deque()
         self.outgoing_ready = asyncio.Event()
-        self.closed = False
         # True while the writer task holds a frame it took from the queue.
         self.writing = False
-        self.tracked = False
-        self.tasks: list[asyncio.Task[None]] = []
         self.last_frame_at = time.monotonic()
         # Backpressure from the pokerrt server (server.py); plain Daphne has none.
         self.flow = self.scope.get("extensions", {}).get("pokerrt.flow")
         if self.user.is_authenticated:
             await database_sync_to_async(_forget_previous_run)()
-            await database_sync_to_async(presence.connection_opened)(self.user, self.channel_name)
+            # Before the write: if connect fails after it, _release still deletes the row.
             self.tracked = True
+            await database_sync_to_async(presence.connection_opened)(self.user, self.channel_name)
         await self.accept()
         self.tasks = [
             asyncio.ensure_future(self._write_loop()),
@@ -140,14 +173,22 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         ]
 
     async def disconnect(self, code: int) -> None:
-        self.closed = True
-        for task in getattr(self, "tasks", []):
+        await self._release()
+
+    async def _release(self) -> None:
+        """Cancel the tasks, leave the groups, drop the presence row: once, each step whatever the one before did."""
+        if self.released:
+            return
+        self.released = self.closed = True
+        for task in self.tasks:
             task.cancel()
-        for target, stream_id in list(getattr(self, "subscriptions", {})):
-            await self.channel_layer.group_discard(group_name(target, stream_id), self.channel_name)
-        if getattr(self, "tracked", False):
-            self.tracked = False
-            await database_sync_to_async(presence.connection_closed)(self.user, self.channel_name)
+        try:
+            for target, stream_id in list(self.subscriptions):
+                await self.channel_layer.group_discard(group_name(target, stream_id), self.channel_name)
+        finally:
+            if self.tracked:
+                self.tracked = False
+                await database_sync_to_async(presence.connection_closed)(self.user, self.channel_name)
 
     async def close_with(self, code: int) -> None:
         """Close once; the frames still queued are dropped."""
@@ -177,9 +218,9 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             problem = errors.BadFrame("Binary frames are not accepted.")
         else:
             try:
-                content = json.loads(text)
-            except ValueError:
-                problem = errors.BadFrame("A frame must be JSON.")
+                content = _decode(text)
+            except errors.BadFrame as bad:
+                problem = bad
         await self.receive_json(content, problem=problem)
 
     async def receive_json(
