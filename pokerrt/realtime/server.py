@@ -1,6 +1,6 @@
 """``python -m pokerrt.realtime.server``: Daphne with a clean shutdown and backpressure.
 
-Same command line as ``daphne``. Two additions:
+Same command line as ``daphne``. What it adds:
 
 - On SIGTERM/SIGINT, every open WebSocket is closed with 1012 (service
   restart, PROTOCOL.md section 4) and its consumer gets to run ``disconnect``
@@ -13,6 +13,9 @@ Same command line as ``daphne``. Two additions:
   writer waits on it while the socket's send buffer is over the high-water
   mark, so a client that does not read fills the consumer's bounded queue and
   is closed 4503 instead of growing the server's memory.
+- Each WebSocket scope carries ``scheme`` (``ws`` or ``wss``, following
+  ``X-Forwarded-Proto`` under ``--proxy-headers``), which the browser origin
+  check compares.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from daphne.server import Server
 from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
 from django.conf import settings
 from twisted.internet import defer
+from twisted.internet.interfaces import ISSLTransport
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +68,15 @@ class TransportFlow:
             await asyncio.sleep(self.poll)
 
 
+def socket_scheme(protocol: WebSocketProtocol) -> str:
+    """``wss`` or ``ws``: Daphne leaves ``scheme`` out of WebSocket scopes, and the origin check needs it."""
+    # Daphne sets client_scheme from X-Forwarded-Proto when run with --proxy-headers.
+    forwarded = getattr(protocol, "client_scheme", None)
+    if forwarded:
+        return "wss" if forwarded in ("https", "wss") else "ws"
+    return "wss" if ISSLTransport.providedBy(protocol.transport) else "ws"
+
+
 class RealtimeWebSocketProtocol(WebSocketProtocol):
     """Daphne's protocol, able to send every close code RFC 6455 lets an endpoint send."""
 
@@ -97,6 +110,7 @@ class RealtimeServer(Server):
             conf = settings.POKERRT_REALTIME
             flow = TransportFlow(protocol, conf["SEND_BUFFER_HIGH"], conf["SEND_BUFFER_HIGH"] // 4)
             scope["extensions"] = {**scope.get("extensions", {}), "pokerrt.flow": flow}
+            scope["scheme"] = socket_scheme(protocol)
         return super().create_application(protocol, scope)
 
     def kill_all_applications(self):  # type: ignore[no-untyped-def]

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client as HttpClient
+from twisted.internet.interfaces import ISSLTransport
 from websockets.exceptions import InvalidStatus
+from zope.interface import implementer
 
 from pokerrt.realtime.routing import websocket_application
+from pokerrt.realtime.server import socket_scheme
 
 from .livenode import start_node, stop
 
@@ -129,3 +134,29 @@ async def test_a_live_node_compares_scheme_host_and_port(node):
     client = await node.open(origin=own)
     assert (await client.request("PING", data={"t": 1}))["type"] == "PONG"
     await client.close()
+
+
+
+class Transport:
+    """A plain TCP transport."""
+
+
+@implementer(ISSLTransport)
+class TLSTransport:
+    """A TLS transport, as Daphne's ``-e ssl:...`` endpoints give."""
+
+
+@pytest.mark.parametrize(
+    "transport, forwarded, scheme",
+    [
+        (Transport, None, "ws"),
+        (TLSTransport, None, "wss"),
+        (Transport, "https", "wss"),
+        (Transport, "http", "ws"),
+    ],
+)
+def test_the_pokerrt_server_gives_websocket_scopes_their_scheme(transport, forwarded, scheme):
+    protocol = SimpleNamespace(transport=transport())
+    if forwarded is not None:
+        protocol.client_scheme = forwarded
+    assert socket_scheme(protocol) == scheme
