@@ -8,7 +8,9 @@ Same command line as ``daphne``. What it adds:
   cancels the consumers and drops the sockets without a close frame.
 - Close codes 1009 (frame too big) and 1012 reach the client: autobahn's
   public ``sendClose`` only takes 1000 and 3000-4999, so under plain Daphne
-  the consumer's ``close(1009)`` ends as 1011.
+  the consumer's ``close(1009)`` ends as 1011. A frame over
+  ``MAX_FRAME_BYTES`` is refused by autobahn from its header, whatever its
+  size; plain Daphne drops the TCP connection over 1 MiB.
 - Each WebSocket scope carries ``extensions["pokerrt.flow"]``: the consumer's
   writer waits on it while the socket's send buffer is over the high-water
   mark, so a client that does not read fills the consumer's bounded queue and
@@ -91,9 +93,18 @@ class RealtimeWebSocketFactory(WebSocketFactory):
     protocol = RealtimeWebSocketProtocol
 
     def setProtocolOptions(self, **options: Any) -> None:
+        conf = settings.POKERRT_REALTIME
         # A slow client reads its whole backlog before it sees our close
         # frame: give it the shutdown grace, not autobahn's one second.
-        options.setdefault("closeHandshakeTimeout", settings.POKERRT_REALTIME["SHUTDOWN_GRACE"])
+        options.setdefault("closeHandshakeTimeout", conf["SHUTDOWN_GRACE"])
+        # autobahn refuses a frame over this from its header, before reading
+        # the payload. Its message limit stays Daphne's (1 MiB): it bounds
+        # what we send too, and a fragmented message below it reaches the
+        # consumer, which closes 1009 itself.
+        options["maxFramePayloadSize"] = conf["MAX_FRAME_BYTES"]
+        # Over a limit autobahn fails the connection: with a close frame
+        # (1009), not by dropping the TCP connection as it does by default.
+        options["failByDrop"] = False
         super().setProtocolOptions(**options)
 
 
