@@ -12,8 +12,9 @@ import json
 import logging
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -22,7 +23,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-from . import errors, presence, processor, registry
+from . import auth, errors, presence, processor, registry
 from .envelope import Command, control_frame, error_frame, parse_command, read_ref
 from .limits import TokenBucket
 from .streams import (
@@ -36,6 +37,8 @@ from .streams import (
 )
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Close codes of PROTOCOL.md section 4.
 CLOSE_BAD_TOKEN = 4401
@@ -119,6 +122,12 @@ def _read_subscription(
         return SubscribeResult(position, None, stream_type.snapshot(stream_id, user))
 
 
+def _while_credential_holds(credential: auth.Credential | None, fn: Callable[..., T], *args: Any) -> T:
+    if credential is not None and not auth.credential_valid(credential):
+        raise auth.CredentialRevoked()
+    return fn(*args)
+
+
 def _missing_events(target: str, stream_id: str, epoch: str, after: int, upto: int) -> list[str] | None:
     events = events_between(target, stream_id, epoch, after, upto)
     return None if events is None else [_encode(event_frame(e)) for e in events]
@@ -153,6 +162,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             return
         conf = settings.POKERRT_REALTIME
         self.user = self.scope.get("user") or AnonymousUser()
+        # Checked again before each command: it may be revoked while the socket is open.
+        self.credential = auth.credential_of(self.scope)
         self.bucket = TokenBucket(conf["RATE_PER_SECOND"], conf["RATE_BURST"])
         self.outgoing: deque[str] = deque()
         self.outgoing_ready = asyncio.Event()
@@ -242,6 +253,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         try:
             command = parse_command(content)
             await self.run(command)
+        except auth.CredentialRevoked:
+            await self.close_with(CLOSE_BAD_TOKEN)
         except errors.ProtocolError as error:
             await self.command_failed(error, ref, content)
         except Exception:
@@ -261,12 +274,20 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         elif command.type in processor.SERVER_TYPES:
             raise errors.UnknownType(f"{command.type} is sent by the server only.")
         else:
-            result = await database_sync_to_async(processor.process)(command, self.user)
+            result = await self.as_user(processor.process, command, self.user)
             if command.ref is not None:
                 ack: dict[str, Any] = {"ref": command.ref}
                 if result is not None:
                     ack["result"] = result
                 self.send_frame(control_frame("ACK", ack, command.target, command.id))
+
+    async def as_user(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)`` in the sync thread, once the socket's credential proved still valid there.
+
+        In the same thread hop as the command, so the check costs one query
+        and no extra wait behind other consumers' database work.
+        """
+        return await database_sync_to_async(_while_credential_holds)(self.credential, fn, *args)
 
     async def command_failed(self, error: errors.ProtocolError, ref: str | None, content: Any) -> None:
         target = id_ = None
@@ -301,7 +322,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             problems["epoch"] = ["A string."]
         if problems:
             raise errors.Validation(details=problems)
-        await database_sync_to_async(_check_access)(stream_type.target, stream_id, self.user)
+        await self.as_user(_check_access, stream_type.target, stream_id, self.user)
         # Join first: what is emitted while the snapshot is read waits in the
         # channel, and event_send drops what the snapshot already holds.
         group = group_name(stream_type.target, stream_id)
