@@ -66,16 +66,6 @@ class SubscribeResult:
     state: dict[str, Any] | None
 
 
-_node_ready = False
-
-
-def _forget_previous_run() -> None:
-    global _node_ready
-    if not _node_ready:
-        presence.forget_node()
-        _node_ready = True
-
-
 def _encode(frame: dict[str, Any]) -> str:
     return json.dumps(frame, cls=DjangoJSONEncoder)
 
@@ -172,8 +162,11 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self.last_frame_at = time.monotonic()
         # Backpressure from the pokerrt server (server.py); plain Daphne has none.
         self.flow = self.scope.get("extensions", {}).get("pokerrt.flow")
+        # Every connection, anonymous too, waits for the node's start (its
+        # previous run's rows cleared, its heartbeat going): after a restart
+        # the first one may well be a watcher.
+        await presence.ensure_node_started(self.scope.get("server"))
         if self.user.is_authenticated:
-            await database_sync_to_async(_forget_previous_run)()
             # Before the write: if connect fails after it, _release still deletes the row.
             self.tracked = True
             await database_sync_to_async(presence.connection_opened)(self.user, self.channel_name)

@@ -17,6 +17,9 @@ from pokerrt.realtime.server import socket_scheme
 
 from .livenode import start_node, stop
 
+# Every connection waits for the node's start, which records the node.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 async def opens(origin: str | None, host: str = "localhost:8000", scheme: str = "ws",
                 cookie: bytes | None = None) -> bool:
@@ -106,7 +109,6 @@ async def test_csrf_trusted_origins_are_accepted_whole(settings, origin, accepte
     assert await opens(origin) is accepted
 
 
-@pytest.mark.django_db(transaction=True)
 async def test_a_session_cookie_from_another_port_is_refused(user):
     http = HttpClient()
     await database_sync_to_async(http.force_login)(user)
@@ -124,7 +126,6 @@ def node(django_db_setup, django_db_blocker):
 
 
 @pytest.mark.live
-@pytest.mark.django_db(transaction=True)
 async def test_a_live_node_compares_scheme_host_and_port(node):
     own = f"http://127.0.0.1:{node.port}"
     for foreign in ("http://127.0.0.1:9999", f"https://127.0.0.1:{node.port}", "https://localhost"):
