@@ -16,7 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -112,7 +114,16 @@ def _read_subscription(
         return SubscribeResult(position, None, stream_type.snapshot(stream_id, user))
 
 
-def _while_credential_holds(credential: auth.Credential | None, fn: Callable[..., T], *args: Any) -> T:
+class NodeStopping(Exception):
+    """The node closed this socket (1012) while its command waited for the sync thread."""
+
+
+def _as_user(shutdown: Any, credential: auth.Credential | None, fn: Callable[..., T], *args: Any) -> T:
+    # The one sync thread may reach this long after it was queued. Once the
+    # node stops, commands are dropped unrun, so that the thread gets to the
+    # consumers' disconnects within the grace.
+    if shutdown is not None and shutdown.started:
+        raise NodeStopping()
     if credential is not None and not auth.credential_valid(credential):
         raise auth.CredentialRevoked()
     return fn(*args)
@@ -133,8 +144,16 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self.tasks: list[asyncio.Task[None]] = []
         # Whether presence may hold a row for this socket.
         self.tracked = False
-        self.closed = False
+        # Whether we closed the socket, or saw it closed.
+        self.ended = False
         self.released = False
+        # The serving node's shutdown (server.Shutdown), set in connect under the pokerrt server.
+        self.shutdown: Any = None
+
+    @property
+    def closed(self) -> bool:
+        """No frame goes in or out any more: the socket closed, or the node closed it with 1012."""
+        return self.ended or (self.shutdown is not None and self.shutdown.started)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         # A handler that raises ends the consumer without websocket.disconnect
@@ -144,6 +163,22 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             await super().__call__(scope, receive, send)
         finally:
             await self._release()
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels' own dispatch first hops to the one sync thread to close
+        # stale database connections, for every message: under load each
+        # event to each subscriber then waits behind every consumer's
+        # database work. Our database work runs in database_sync_to_async,
+        # which closes stale connections itself.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        # Channels' adds a sync-thread hop after disconnect, as in dispatch.
+        await self.disconnect(message["code"])
+        raise StopConsumer()
 
     async def connect(self) -> None:
         if self.scope.get("auth_error"):
@@ -160,8 +195,10 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         # True while the writer task holds a frame it took from the queue.
         self.writing = False
         self.last_frame_at = time.monotonic()
-        # Backpressure from the pokerrt server (server.py); plain Daphne has none.
+        # Backpressure and the node's shutdown, from the pokerrt server
+        # (server.py); plain Daphne has neither.
         self.flow = self.scope.get("extensions", {}).get("pokerrt.flow")
+        self.shutdown = self.scope.get("extensions", {}).get("pokerrt.shutdown")
         # Every connection, anonymous too, waits for the node's start (its
         # previous run's rows cleared, its heartbeat going): after a restart
         # the first one may well be a watcher.
@@ -183,14 +220,14 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         """Cancel the tasks, leave the groups, drop the presence row: once, each step whatever the one before did."""
         if self.released:
             return
-        self.released = self.closed = True
+        self.released = self.ended = True
         for task in self.tasks:
             task.cancel()
         try:
             for target, stream_id in list(self.subscriptions):
                 await self.channel_layer.group_discard(group_name(target, stream_id), self.channel_name)
         finally:
-            if self.tracked:
+            if self.tracked and not (self.shutdown is not None and self.shutdown.grace_over):
                 self.tracked = False
                 await database_sync_to_async(presence.connection_closed)(self.user, self.channel_name)
 
@@ -198,7 +235,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         """Close once; the frames still queued are dropped."""
         if self.closed:
             return
-        self.closed = True
+        self.ended = True
         logger.info("closing %s (user %s) with %d", self.channel_name, self.user.pk, code)
         self.outgoing.clear()
         await self.close(code=code)
@@ -248,6 +285,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             await self.run(command)
         except auth.CredentialRevoked:
             await self.close_with(CLOSE_BAD_TOKEN)
+        except NodeStopping:
+            return  # the client has its 1012 and resubscribes elsewhere
         except errors.ProtocolError as error:
             await self.command_failed(error, ref, content)
         except Exception:
@@ -280,7 +319,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         In the same thread hop as the command, so the check costs one query
         and no extra wait behind other consumers' database work.
         """
-        return await database_sync_to_async(_while_credential_holds)(self.credential, fn, *args)
+        return await database_sync_to_async(_as_user)(self.shutdown, self.credential, fn, *args)
 
     async def command_failed(self, error: errors.ProtocolError, ref: str | None, content: Any) -> None:
         target = id_ = None
