@@ -176,7 +176,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         await handler(message)
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
-        # Channels' adds a sync-thread hop after disconnect, as in dispatch.
+        # Channels' own hops to the sync thread once more after disconnect
+        # (see dispatch): at shutdown every consumer's end waited for it.
         await self.disconnect(message["code"])
         raise StopConsumer()
 
@@ -227,6 +228,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             for target, stream_id in list(self.subscriptions):
                 await self.channel_layer.group_discard(group_name(target, stream_id), self.channel_name)
         finally:
+            # Past the shutdown grace the process is about to exit: the row
+            # is left to the node's next run or to its expiry.
             if self.tracked and not (self.shutdown is not None and self.shutdown.grace_over):
                 self.tracked = False
                 await database_sync_to_async(presence.connection_closed)(self.user, self.channel_name)

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
@@ -198,8 +199,9 @@ async def _beat_forever() -> None:
 
 async def _in_thread(fn: Callable[[], T]) -> T:
     # A thread of the loop's default pool, not the consumers' one sync
-    # thread: the heartbeat must not wait behind their commands.
-    return await asyncio.to_thread(_closing_connection, fn)
+    # thread: the heartbeat must not wait behind their commands. Through
+    # asgiref, so that the hooks' events are broadcast on the server's loop.
+    return await sync_to_async(_closing_connection, thread_sensitive=False)(fn)
 
 
 def _closing_connection(fn: Callable[[], T]) -> T:
