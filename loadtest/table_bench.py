@@ -157,15 +157,7 @@ def main() -> None:
         elapsed = time.monotonic() - started
         cpu1, rss = proc_usage(server.pid)
     finally:
-        stopping = time.monotonic()
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-            print(f"server stopped {time.monotonic() - stopping:.1f}s after SIGTERM")
-        except subprocess.TimeoutExpired:
-            print("server did not stop within 30 s of SIGTERM: killed")
-            server.kill()
-            server.wait()
+        stop_server(server, env)
     hands = count_hands(env)
     latencies = sorted(x for b in bots for x in b.latencies)
     errors = [e for b in bots for e in b.errors]
@@ -194,6 +186,20 @@ def main() -> None:
         print(f"{key:<{width}}  {value}")
     if errors:
         print("first errors:", errors[:3])
+
+
+def stop_server(server: subprocess.Popen, env: dict[str, str]) -> None:
+    """SIGTERM the node; it must be gone within its shutdown grace + 2 s, whatever its backlog."""
+    bound = float(env.get("POKERRT_SHUTDOWN_GRACE", 5)) + 2
+    stopping = time.monotonic()
+    server.terminate()
+    try:
+        server.wait(timeout=bound)
+        print(f"server stopped {time.monotonic() - stopping:.1f}s after SIGTERM")
+    except subprocess.TimeoutExpired:
+        print(f"server did not stop within {bound:.0f} s of SIGTERM: killed")
+        server.kill()
+        server.wait()
 
 
 def count_hands(env: dict[str, str]) -> int:

@@ -305,6 +305,10 @@ POKERRT_REALTIME = {
     "SEND_BUFFER_HIGH": env_int("POKERRT_SEND_BUFFER_HIGH", 256 * 1024),
     # Seconds a shutting-down node gives clients to take their 1012 close.
     "SHUTDOWN_GRACE": float(os.environ.get("POKERRT_SHUTDOWN_GRACE", 5)),
+    # Seconds between a node's last-seen refreshes; a node not seen for
+    # NODE_EXPIRY seconds is dead, and its connection rows are cleared.
+    "NODE_HEARTBEAT": float(os.environ.get("POKERRT_NODE_HEARTBEAT", 10)),
+    "NODE_EXPIRY": float(os.environ.get("POKERRT_NODE_EXPIRY", 60)),
     # Journal retention per stream: the last N events or T hours, whichever
     # keeps more.
     "RETENTION_EVENTS": env_int("POKERRT_RETENTION_EVENTS", 1000),

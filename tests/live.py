@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -60,18 +61,23 @@ def start_daphne(port: int | None = None, application: str = "pokerrt.asgi:appli
                  **env: str) -> tuple[subprocess.Popen, int]:
     """Start a node (``python -m pokerrt.realtime.server``) on the test database; (process, port)."""
     port = port or free_port()
+    # A file, not a pipe nobody reads: a node that logs more than the pipe
+    # holds would block on its next log line.
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [sys.executable, "-m", "pokerrt.realtime.server", "-b", "127.0.0.1", "-p", str(port), application],
         cwd=REPO,
         env=process_env(**env),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     try:
         wait_for_port(port, proc=proc)
     except Exception:
         proc.kill()
-        raise RuntimeError(proc.stderr.read().decode(errors="replace")[-3000:] if proc.stderr else "") from None
+        proc.wait()
+        log.seek(0)
+        raise RuntimeError(log.read().decode(errors="replace")[-3000:]) from None
     return proc, port
 
 

@@ -2,15 +2,24 @@
 
 A token header that names no token never falls back to anonymous: the scope
 is marked and the consumer refuses the handshake (PROTOCOL.md section 1).
+What authenticated a socket is checked again before each of its commands:
+a user deactivated, a token deleted or a session logged out while the socket
+is open must not act through it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Exists
+from django.utils import timezone
 
 
 @database_sync_to_async
@@ -46,9 +55,53 @@ class TokenAuthMiddleware(BaseMiddleware):
                 scope["auth_error"] = "invalid token"
             else:
                 scope["user"] = user
+                scope["auth_token"] = key
         return await super().__call__(scope, receive, send)
 
 
 def RealtimeAuthStack(inner):  # type: ignore[no-untyped-def]
     """Session and cookies first, then the token header."""
     return AuthMiddlewareStack(TokenAuthMiddleware(inner))
+
+
+class CredentialRevoked(Exception):
+    """The socket's user was deactivated, or its token or session is gone: close 4401."""
+
+
+@dataclass(frozen=True)
+class Credential:
+    """What authenticated a socket: a token, or else a session."""
+
+    user_id: int
+    # The token's key, for a socket opened with ``Authorization: Token``.
+    token: str | None = None
+    # The session's key, for a browser's socket.
+    session_key: str | None = None
+
+
+def credential_of(scope: dict[str, Any]) -> Credential | None:
+    """The credential of a scope the auth stack resolved; None for an anonymous one."""
+    user = scope.get("user")
+    if user is None or not user.is_authenticated:
+        return None
+    token = scope.get("auth_token")
+    if token:
+        return Credential(user.pk, token=token)
+    return Credential(user.pk, session_key=scope["session"].session_key)
+
+
+def credential_valid(credential: Credential) -> bool:
+    """Whether the user is active and the token or unexpired session still exists: one indexed query."""
+    active = get_user_model().objects.filter(pk=credential.user_id, is_active=True)
+    if credential.token is not None:
+        return active.filter(auth_token__key=credential.token).exists()
+    # Logging out (or flushing) deletes the session's row. The database
+    # session engines (the default, cached_db) keep one.
+    sessions = _session_model().objects.filter(
+        session_key=credential.session_key, expire_date__gt=timezone.now()
+    )
+    return active.filter(Exists(sessions)).exists()
+
+
+def _session_model() -> Any:
+    return import_module(settings.SESSION_ENGINE).SessionStore.get_model_class()

@@ -12,17 +12,20 @@ import json
 import logging
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-from . import errors, presence, processor, registry
+from . import auth, errors, presence, processor, registry
 from .envelope import Command, control_frame, error_frame, parse_command, read_ref
 from .limits import TokenBucket
 from .streams import (
@@ -36,6 +39,8 @@ from .streams import (
 )
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Close codes of PROTOCOL.md section 4.
 CLOSE_BAD_TOKEN = 4401
@@ -63,18 +68,25 @@ class SubscribeResult:
     state: dict[str, Any] | None
 
 
-_node_ready = False
-
-
-def _forget_previous_run() -> None:
-    global _node_ready
-    if not _node_ready:
-        presence.forget_node()
-        _node_ready = True
-
-
 def _encode(frame: dict[str, Any]) -> str:
     return json.dumps(frame, cls=DjangoJSONEncoder)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _decode(text: str) -> Any:
+    """A client frame's JSON value; BadFrame for anything that is not JSON (RFC 8259).
+
+    Deep nesting makes the parser raise RecursionError, not ValueError; NaN
+    and Infinity are Python's extensions, and echoing one back (PONG's ``t``)
+    would send the client a frame that is not JSON either.
+    """
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        raise errors.BadFrame("A frame must be JSON.") from None
 
 
 def _check_access(target: str, stream_id: str, user: Any) -> registry.StreamType:
@@ -102,6 +114,21 @@ def _read_subscription(
         return SubscribeResult(position, None, stream_type.snapshot(stream_id, user))
 
 
+class NodeStopping(Exception):
+    """The node closed this socket (1012) while its command waited for the sync thread."""
+
+
+def _as_user(shutdown: Any, credential: auth.Credential | None, fn: Callable[..., T], *args: Any) -> T:
+    # The one sync thread may reach this long after it was queued. Once the
+    # node stops, commands are dropped unrun, so that the thread gets to the
+    # consumers' disconnects within the grace.
+    if shutdown is not None and shutdown.started:
+        raise NodeStopping()
+    if credential is not None and not auth.credential_valid(credential):
+        raise auth.CredentialRevoked()
+    return fn(*args)
+
+
 def _missing_events(target: str, stream_id: str, epoch: str, after: int, upto: int) -> list[str] | None:
     events = events_between(target, stream_id, epoch, after, upto)
     return None if events is None else [_encode(event_frame(e)) for e in events]
@@ -110,6 +137,50 @@ def _missing_events(target: str, stream_id: str, epoch: str, after: int, upto: i
 class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     """One client: its subscriptions, its commands, its heartbeat and limits."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # What the connection holds; _release gives it all back, however the consumer ends.
+        self.subscriptions: dict[tuple[str, str], Subscription] = {}
+        self.tasks: list[asyncio.Task[None]] = []
+        # Whether presence may hold a row for this socket.
+        self.tracked = False
+        # Whether we closed the socket, or saw it closed.
+        self.ended = False
+        self.released = False
+        # The serving node's shutdown (server.Shutdown), set in connect under the pokerrt server.
+        self.shutdown: Any = None
+
+    @property
+    def closed(self) -> bool:
+        """No frame goes in or out any more: the socket closed, or the node closed it with 1012."""
+        return self.ended or (self.shutdown is not None and self.shutdown.started)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        # A handler that raises ends the consumer without websocket.disconnect
+        # (Daphne closes the socket 1011): release here, or the groups and the
+        # presence row would outlive the socket.
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self._release()
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels' own dispatch first hops to the one sync thread to close
+        # stale database connections, for every message: under load each
+        # event to each subscriber then waits behind every consumer's
+        # database work. Our database work runs in database_sync_to_async,
+        # which closes stale connections itself.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        # Channels' own hops to the sync thread once more after disconnect
+        # (see dispatch): at shutdown every consumer's end waited for it.
+        await self.disconnect(message["code"])
+        raise StopConsumer()
+
     async def connect(self) -> None:
         if self.scope.get("auth_error"):
             # Before accept, so Daphne refuses the handshake with HTTP 403.
@@ -117,22 +188,26 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             return
         conf = settings.POKERRT_REALTIME
         self.user = self.scope.get("user") or AnonymousUser()
-        self.subscriptions: dict[tuple[str, str], Subscription] = {}
+        # Checked again before each command: it may be revoked while the socket is open.
+        self.credential = auth.credential_of(self.scope)
         self.bucket = TokenBucket(conf["RATE_PER_SECOND"], conf["RATE_BURST"])
         self.outgoing: deque[str] = deque()
         self.outgoing_ready = asyncio.Event()
-        self.closed = False
         # True while the writer task holds a frame it took from the queue.
         self.writing = False
-        self.tracked = False
-        self.tasks: list[asyncio.Task[None]] = []
         self.last_frame_at = time.monotonic()
-        # Backpressure from the pokerrt server (server.py); plain Daphne has none.
+        # Backpressure and the node's shutdown, from the pokerrt server
+        # (server.py); plain Daphne has neither.
         self.flow = self.scope.get("extensions", {}).get("pokerrt.flow")
+        self.shutdown = self.scope.get("extensions", {}).get("pokerrt.shutdown")
+        # Every connection, anonymous too, waits for the node's start (its
+        # previous run's rows cleared, its heartbeat going): after a restart
+        # the first one may well be a watcher.
+        await presence.ensure_node_started(self.scope.get("server"))
         if self.user.is_authenticated:
-            await database_sync_to_async(_forget_previous_run)()
-            await database_sync_to_async(presence.connection_opened)(self.user, self.channel_name)
+            # Before the write: if connect fails after it, _release still deletes the row.
             self.tracked = True
+            await database_sync_to_async(presence.connection_opened)(self.user, self.channel_name)
         await self.accept()
         self.tasks = [
             asyncio.ensure_future(self._write_loop()),
@@ -140,20 +215,30 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         ]
 
     async def disconnect(self, code: int) -> None:
-        self.closed = True
-        for task in getattr(self, "tasks", []):
+        await self._release()
+
+    async def _release(self) -> None:
+        """Cancel the tasks, leave the groups, drop the presence row: once, each step whatever the one before did."""
+        if self.released:
+            return
+        self.released = self.ended = True
+        for task in self.tasks:
             task.cancel()
-        for target, stream_id in list(getattr(self, "subscriptions", {})):
-            await self.channel_layer.group_discard(group_name(target, stream_id), self.channel_name)
-        if getattr(self, "tracked", False):
-            self.tracked = False
-            await database_sync_to_async(presence.connection_closed)(self.user, self.channel_name)
+        try:
+            for target, stream_id in list(self.subscriptions):
+                await self.channel_layer.group_discard(group_name(target, stream_id), self.channel_name)
+        finally:
+            # Past the shutdown grace the process is about to exit: the row
+            # is left to the node's next run or to its expiry.
+            if self.tracked and not (self.shutdown is not None and self.shutdown.grace_over):
+                self.tracked = False
+                await database_sync_to_async(presence.connection_closed)(self.user, self.channel_name)
 
     async def close_with(self, code: int) -> None:
         """Close once; the frames still queued are dropped."""
         if self.closed:
             return
-        self.closed = True
+        self.ended = True
         logger.info("closing %s (user %s) with %d", self.channel_name, self.user.pk, code)
         self.outgoing.clear()
         await self.close(code=code)
@@ -177,9 +262,9 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             problem = errors.BadFrame("Binary frames are not accepted.")
         else:
             try:
-                content = json.loads(text)
-            except ValueError:
-                problem = errors.BadFrame("A frame must be JSON.")
+                content = _decode(text)
+            except errors.BadFrame as bad:
+                problem = bad
         await self.receive_json(content, problem=problem)
 
     async def receive_json(
@@ -201,6 +286,10 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         try:
             command = parse_command(content)
             await self.run(command)
+        except auth.CredentialRevoked:
+            await self.close_with(CLOSE_BAD_TOKEN)
+        except NodeStopping:
+            return  # the client has its 1012 and resubscribes elsewhere
         except errors.ProtocolError as error:
             await self.command_failed(error, ref, content)
         except Exception:
@@ -220,12 +309,20 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         elif command.type in processor.SERVER_TYPES:
             raise errors.UnknownType(f"{command.type} is sent by the server only.")
         else:
-            result = await database_sync_to_async(processor.process)(command, self.user)
+            result = await self.as_user(processor.process, command, self.user)
             if command.ref is not None:
                 ack: dict[str, Any] = {"ref": command.ref}
                 if result is not None:
                     ack["result"] = result
                 self.send_frame(control_frame("ACK", ack, command.target, command.id))
+
+    async def as_user(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)`` in the sync thread, once the socket's credential proved still valid there.
+
+        In the same thread hop as the command, so the check costs one query
+        and no extra wait behind other consumers' database work.
+        """
+        return await database_sync_to_async(_as_user)(self.shutdown, self.credential, fn, *args)
 
     async def command_failed(self, error: errors.ProtocolError, ref: str | None, content: Any) -> None:
         target = id_ = None
@@ -260,7 +357,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             problems["epoch"] = ["A string."]
         if problems:
             raise errors.Validation(details=problems)
-        await database_sync_to_async(_check_access)(stream_type.target, stream_id, self.user)
+        await self.as_user(_check_access, stream_type.target, stream_id, self.user)
         # Join first: what is emitted while the snapshot is read waits in the
         # channel, and event_send drops what the snapshot already holds.
         group = group_name(stream_type.target, stream_id)

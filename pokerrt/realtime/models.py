@@ -64,6 +64,18 @@ class Event(models.Model):
         return f"{self.target}.{self.stream_id}#{self.seq} {self.type}"
 
 
+class Node(models.Model):
+    """A server process holding connections, and when it last said it was alive."""
+
+    name = models.CharField(max_length=100, unique=True)
+    # Refreshed every NODE_HEARTBEAT seconds; a node not seen for NODE_EXPIRY
+    # is dead, and the other nodes clear its connection rows.
+    last_seen = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.last_seen:%H:%M:%S}"
+
+
 class Connection(models.Model):
     """A live WebSocket of a logged-in user, on some node: presence across nodes."""
 
@@ -71,7 +83,8 @@ class Connection(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="realtime_connections"
     )
-    # The node (server process) holding the socket; its rows go when it restarts.
+    # The name of the node (server process) holding the socket; its rows go
+    # when it restarts, or when it has not been seen for NODE_EXPIRY.
     node = models.CharField(max_length=100, db_index=True)
     connected_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,25 +1,40 @@
 """``python -m pokerrt.realtime.server``: Daphne with a clean shutdown and backpressure.
 
-Same command line as ``daphne``. Two additions:
+Same command line as ``daphne``. What it adds:
 
 - On SIGTERM/SIGINT, every open WebSocket is closed with 1012 (service
   restart, PROTOCOL.md section 4) and its consumer gets to run ``disconnect``
-  (presence rows, groups) before Daphne cancels what is left. Plain Daphne
-  cancels the consumers and drops the sockets without a close frame.
+  (presence rows, groups) within ``SHUTDOWN_GRACE`` before Daphne cancels
+  what is left. Plain Daphne cancels the consumers and drops the sockets
+  without a close frame. Meanwhile consumers take no more commands (those
+  still waiting for the sync thread are dropped unrun) and the in-process
+  timers stop, so the disconnects get the database. Whatever still runs
+  ``SHUTDOWN_GRACE + HARD_STOP_MARGIN`` after the signal (a saturated node's
+  queued database work) is abandoned: the process exits then.
 - Close codes 1009 (frame too big) and 1012 reach the client: autobahn's
   public ``sendClose`` only takes 1000 and 3000-4999, so under plain Daphne
-  the consumer's ``close(1009)`` ends as 1011.
+  the consumer's ``close(1009)`` ends as 1011. A frame over
+  ``MAX_FRAME_BYTES`` is refused by autobahn from its header, whatever its
+  size; plain Daphne drops the TCP connection over 1 MiB.
 - Each WebSocket scope carries ``extensions["pokerrt.flow"]``: the consumer's
   writer waits on it while the socket's send buffer is over the high-water
   mark, so a client that does not read fills the consumer's bounded queue and
   is closed 4503 instead of growing the server's memory.
+- Each WebSocket scope carries ``scheme`` (``ws`` or ``wss``, following
+  ``X-Forwarded-Proto`` under ``--proxy-headers``), which the browser origin
+  check compares.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import os
+import signal
+import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import daphne.server
@@ -27,11 +42,27 @@ from daphne.cli import CommandLineInterface
 from daphne.server import Server
 from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
 from django.conf import settings
-from twisted.internet import defer
+from twisted.internet import defer, reactor
+from twisted.internet.interfaces import ISSLTransport
 
 logger = logging.getLogger(__name__)
 
 CLOSE_RESTART = 1012
+# Seconds after the grace (counted from the stop signal) when the process
+# exits, whatever still runs.
+HARD_STOP_MARGIN = 0.5
+
+
+@dataclass
+class Shutdown:
+    """How far the node is in stopping; WebSocket scopes carry it as ``extensions["pokerrt.shutdown"]``."""
+
+    # The stop signal came: consumers take no more commands, so that the one
+    # sync thread gets to their disconnects within the grace.
+    started: bool = False
+    # The grace is over: a consumer ended now leaves its presence row to the
+    # node's next run, or to its expiry.
+    grace_over: bool = False
 
 
 class TransportFlow:
@@ -64,6 +95,15 @@ class TransportFlow:
             await asyncio.sleep(self.poll)
 
 
+def socket_scheme(protocol: WebSocketProtocol) -> str:
+    """``wss`` or ``ws``: Daphne leaves ``scheme`` out of WebSocket scopes, and the origin check needs it."""
+    # Daphne sets client_scheme from X-Forwarded-Proto when run with --proxy-headers.
+    forwarded = getattr(protocol, "client_scheme", None)
+    if forwarded:
+        return "wss" if forwarded in ("https", "wss") else "ws"
+    return "wss" if ISSLTransport.providedBy(protocol.transport) else "ws"
+
+
 class RealtimeWebSocketProtocol(WebSocketProtocol):
     """Daphne's protocol, able to send every close code RFC 6455 lets an endpoint send."""
 
@@ -78,48 +118,111 @@ class RealtimeWebSocketFactory(WebSocketFactory):
     protocol = RealtimeWebSocketProtocol
 
     def setProtocolOptions(self, **options: Any) -> None:
+        conf = settings.POKERRT_REALTIME
         # A slow client reads its whole backlog before it sees our close
         # frame: give it the shutdown grace, not autobahn's one second.
-        options.setdefault("closeHandshakeTimeout", settings.POKERRT_REALTIME["SHUTDOWN_GRACE"])
+        options.setdefault("closeHandshakeTimeout", conf["SHUTDOWN_GRACE"])
+        # autobahn refuses a frame over this from its header, before reading
+        # the payload. Its message limit stays Daphne's (1 MiB): it bounds
+        # what we send too, and a fragmented message below it reaches the
+        # consumer, which closes 1009 itself.
+        options["maxFramePayloadSize"] = conf["MAX_FRAME_BYTES"]
+        # Over a limit autobahn fails the connection: with a close frame
+        # (1009), not by dropping the TCP connection as it does by default.
+        options["failByDrop"] = False
         super().setProtocolOptions(**options)
 
 
 class RealtimeServer(Server):
-    """Daphne's server, closing WebSockets with 1012 before the reactor stops."""
+    """Daphne's server, closing WebSockets with 1012 before the reactor stops, and stopping on time."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.shutdown = Shutdown()
+        self.hard_stop: threading.Timer | None = None
 
     def run(self) -> None:
         # Server.run builds its factory from this module global.
         daphne.server.WebSocketFactory = RealtimeWebSocketFactory
+        # After startup, when Twisted has installed its signal handlers.
+        reactor.callWhenRunning(self._hard_stop_on_signals)
         super().run()
+
+    def _hard_stop_on_signals(self) -> None:
+        # Twisted's handlers only ask the event loop to stop; a saturated loop
+        # may get to it late. The hard deadline counts from the signal itself.
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            handler = signal.getsignal(signum)
+            if callable(handler):
+                signal.signal(signum, functools.partial(self._stop_signal, handler))
+
+    def _stop_signal(self, twisted_handler: Any, signum: int, frame: Any) -> None:
+        self._arm_hard_stop()
+        twisted_handler(signum, frame)
+
+    def _arm_hard_stop(self) -> None:
+        """Exit the process SHUTDOWN_GRACE + HARD_STOP_MARGIN from now, if it still runs then."""
+        if self.hard_stop is None:
+            seconds = settings.POKERRT_REALTIME["SHUTDOWN_GRACE"] + HARD_STOP_MARGIN
+            self.hard_stop = threading.Timer(seconds, _exit_now, args=(seconds,))
+            self.hard_stop.daemon = True
+            self.hard_stop.start()
 
     def create_application(self, protocol: Any, scope: dict[str, Any]):  # type: ignore[no-untyped-def]
         if scope.get("type") == "websocket":
             conf = settings.POKERRT_REALTIME
             flow = TransportFlow(protocol, conf["SEND_BUFFER_HIGH"], conf["SEND_BUFFER_HIGH"] // 4)
-            scope["extensions"] = {**scope.get("extensions", {}), "pokerrt.flow": flow}
+            scope["extensions"] = {
+                **scope.get("extensions", {}),
+                "pokerrt.flow": flow,
+                "pokerrt.shutdown": self.shutdown,
+            }
+            scope["scheme"] = socket_scheme(protocol)
         return super().create_application(protocol, scope)
 
     def kill_all_applications(self):  # type: ignore[no-untyped-def]
         return defer.Deferred.fromFuture(asyncio.ensure_future(self._close_then_kill()))
 
     async def _close_then_kill(self) -> None:
-        open_sockets = [
-            protocol
-            for protocol in list(self.connections)
-            if isinstance(protocol, WebSocketProtocol) and protocol.state == protocol.STATE_OPEN
-        ]
+        # Stopped without a signal (reactor.stop()): the deadline starts now.
+        self._arm_hard_stop()
+        self.shutdown.started = True
+        self.timers_stopping = asyncio.ensure_future(_stop_timers())
+        sockets = [protocol for protocol in list(self.connections) if isinstance(protocol, WebSocketProtocol)]
+        open_sockets = [protocol for protocol in sockets if protocol.state == protocol.STATE_OPEN]
         for protocol in open_sockets:
             protocol.serverClose(code=CLOSE_RESTART)
         logger.info("closing %d WebSockets with %d", len(open_sockets), CLOSE_RESTART)
         deadline = time.monotonic() + settings.POKERRT_REALTIME["SHUTDOWN_GRACE"]
-        while time.monotonic() < deadline and any(self._running(p) for p in open_sockets):
+        while time.monotonic() < deadline and any(self._running(p) for p in sockets):
             await asyncio.sleep(0.05)
+        self.shutdown.grace_over = True
         await defer.Deferred.asFuture(super().kill_all_applications(), asyncio.get_event_loop())
 
     def _running(self, protocol: Any) -> bool:
         details = self.connections.get(protocol)
         instance = details and details.get("application_instance")
         return bool(instance) and not instance.done()
+
+
+async def _stop_timers() -> None:
+    # No new deals and clocks while the node stops: they would compete with
+    # the disconnects for the database. The next node's sweep fires what is
+    # due. (Imported here: the module needs Django's apps loaded.)
+    from pokerrt.timers.inprocess import scheduler
+
+    await scheduler.stop()
+
+
+def _exit_now(seconds: float) -> None:
+    # A saturated node still has database work queued (commands, consumers'
+    # disconnects, timer fires), and Python waits for its worker threads
+    # before exiting. Each state change is one transaction: the database
+    # rolls back the one in flight, and the next node carries on from the
+    # journal, the hands' logs and the deadlines.
+    logger.warning("still running %.1f s after the stop signal: exiting now", seconds)
+    logging.shutdown()
+    os._exit(0)
 
 
 class RealtimeCommandLine(CommandLineInterface):

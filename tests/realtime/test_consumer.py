@@ -65,7 +65,7 @@ async def test_foreign_browser_origin_is_refused(connect):
 
 
 async def test_allowed_origin_is_accepted(connect):
-    await connect(headers=[(b"origin", b"http://localhost:8000")])
+    await connect(headers=[(b"origin", b"http://localhost:8000"), (b"host", b"localhost:8000")])
 
 
 # --- Errors (PROTOCOL.md section 5) ------------------------------------------------------------
