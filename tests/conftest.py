@@ -65,7 +65,8 @@ def wait_for_live_nodes_to_settle(timeout: float = 10.0) -> None:
     A node writes after a client leaves (presence rows, PLAYER_DISCONNECT).
     On PostgreSQL that can deadlock with the TRUNCATE that ends a
     transactional test, so wait until no other session of the test database
-    is busy (twice in a row, 50 ms apart).
+    is busy for a quarter of a second (five looks in a row, 50 ms apart:
+    the close frames may still be on their way to the nodes).
     """
     import time
 
@@ -73,9 +74,8 @@ def wait_for_live_nodes_to_settle(timeout: float = 10.0) -> None:
 
     if connection.vendor != "postgresql":
         return
-    time.sleep(0.2)  # for the close frames to reach the nodes
     deadline, quiet = time.monotonic() + timeout, 0
-    while time.monotonic() < deadline and quiet < 2:
+    while time.monotonic() < deadline and quiet < 5:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
@@ -126,3 +126,14 @@ def api_client():
 def token_client(api_client, token):
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return api_client
+
+
+@pytest.fixture
+def manual_clock():
+    """Time for timers, heartbeats and rate limits, moved only by the test (pokerrt.clock)."""
+    from pokerrt import clock
+
+    manual = clock.ManualClock()
+    previous = clock.use(manual)
+    yield manual
+    clock.use(previous)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
+from .. import clock
 from . import auth, errors, presence, processor, registry
 from .envelope import Command, control_frame, error_frame, parse_command, read_ref
 from .limits import TokenBucket
@@ -190,12 +190,12 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self.user = self.scope.get("user") or AnonymousUser()
         # Checked again before each command: it may be revoked while the socket is open.
         self.credential = auth.credential_of(self.scope)
-        self.bucket = TokenBucket(conf["RATE_PER_SECOND"], conf["RATE_BURST"])
+        self.bucket = TokenBucket(conf["RATE_PER_SECOND"], conf["RATE_BURST"], clock=clock.monotonic)
         self.outgoing: deque[str] = deque()
         self.outgoing_ready = asyncio.Event()
         # True while the writer task holds a frame it took from the queue.
         self.writing = False
-        self.last_frame_at = time.monotonic()
+        self.last_frame_at = clock.monotonic()
         # Backpressure and the node's shutdown, from the pokerrt server
         # (server.py); plain Daphne has neither.
         self.flow = self.scope.get("extensions", {}).get("pokerrt.flow")
@@ -248,7 +248,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     async def websocket_receive(self, message: dict[str, Any]) -> None:
         if self.closed:
             return
-        self.last_frame_at = time.monotonic()
+        self.last_frame_at = clock.monotonic()
         limit = settings.POKERRT_REALTIME["MAX_FRAME_BYTES"]
         text = message.get("text")
         size = len(message.get("bytes") or b"") if text is None else len(text)
@@ -483,16 +483,16 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     async def _heartbeat_loop(self) -> None:
         conf = settings.POKERRT_REALTIME
         interval, timeout = conf["HEARTBEAT_INTERVAL"], conf["HEARTBEAT_TIMEOUT"]
-        next_ping = time.monotonic() + interval
+        next_ping = clock.monotonic() + interval
         while not self.closed:
-            now = time.monotonic()
+            now = clock.monotonic()
             if now - self.last_frame_at >= timeout:
                 await self.close_with(CLOSE_HEARTBEAT_TIMEOUT)
                 return
             if now >= next_ping:
-                self.send_frame(control_frame("PING", {"t": int(time.time() * 1000)}))
+                self.send_frame(control_frame("PING", {"t": int(clock.now().timestamp() * 1000)}))
                 next_ping = now + interval
-            await asyncio.sleep(max(0.01, min(next_ping, self.last_frame_at + timeout) - now))
+            await clock.sleep(max(0.01, min(next_ping, self.last_frame_at + timeout) - now))
 
     @classmethod
     async def encode_json(cls, content: Any) -> str:

@@ -311,27 +311,57 @@ async def test_groups_are_left_empty_after_disconnect(connect, layer):
 # --- Heartbeat and limits (PROTOCOL.md section 4) ---------------------------------------------------
 
 
-async def test_server_pings_every_interval(connect, realtime_conf):
-    realtime_conf(HEARTBEAT_INTERVAL=0.1)
+async def test_server_pings_every_interval(manual_clock, connect, realtime_conf):
+    realtime_conf(HEARTBEAT_INTERVAL=25, HEARTBEAT_TIMEOUT=60)
     client = await connect()
-    ping = await client.receive(timeout=2)
-    assert ping["type"] == "PING" and isinstance(ping["data"]["t"], int)
+    # when: not yet an interval
+    await manual_clock.advance(24.9)
+    # then
+    assert await client.communicator.receive_nothing(0.05)
+    # when
+    await manual_clock.advance(0.1)
+    # then
+    ping = await client.receive()
+    assert ping["type"] == "PING"
+    assert ping["data"]["t"] == int(manual_clock.now().timestamp() * 1000)
     await client.send("PONG", data=ping["data"])
-    assert (await client.receive(timeout=2))["type"] == "PING"
+    await manual_clock.advance(25)
+    assert (await client.receive())["type"] == "PING"
 
 
-async def test_silence_closes_4408(connect, realtime_conf):
-    realtime_conf(HEARTBEAT_INTERVAL=10, HEARTBEAT_TIMEOUT=0.3)
+async def test_silence_closes_4408(manual_clock, connect, realtime_conf):
+    realtime_conf(HEARTBEAT_INTERVAL=25, HEARTBEAT_TIMEOUT=60)
     client = await connect()
-    assert await client.communicator.receive_output(2) == {"type": "websocket.close", "code": 4408}
+    # when: a tick short of the timeout, the client having answered nothing
+    await manual_clock.advance(59.9)
+    # then: pinged twice, still open
+    assert [(await client.receive())["type"] for _ in range(2)] == ["PING", "PING"]
+    assert await client.communicator.receive_nothing(0.05)
+    # when
+    await manual_clock.advance(0.1)
+    # then
+    assert await client.communicator.receive_output(5) == {"type": "websocket.close", "code": 4408}
 
 
-async def test_frames_keep_the_connection_alive(connect, realtime_conf):
-    realtime_conf(HEARTBEAT_INTERVAL=10, HEARTBEAT_TIMEOUT=0.4)
+async def test_frames_keep_the_connection_alive(manual_clock, connect, realtime_conf):
+    realtime_conf(HEARTBEAT_INTERVAL=1000, HEARTBEAT_TIMEOUT=60)
     client = await connect()
+    # 160 s in all, never 60 s without a frame
     for _ in range(4):
-        await asyncio.sleep(0.2)
+        await manual_clock.advance(40)
         assert (await client.request("PING", data={"t": 0}))["type"] == "PONG"
+
+
+async def test_the_rate_limit_refills_with_time(manual_clock, connect, realtime_conf):
+    realtime_conf(RATE_PER_SECOND=1, RATE_BURST=2, RATE_ABUSE_LIMIT=100)
+    client = await connect()
+    pongs = [await client.request("PING", data={"t": i}) for i in range(3)]
+    assert [f["type"] for f in pongs] == ["PONG", "PONG", "ERROR"]
+    # when: one second refills one token
+    await manual_clock.advance(1)
+    # then
+    assert (await client.request("PING", data={"t": 3}))["type"] == "PONG"
+    assert (await client.request("PING", data={"t": 4}))["data"]["code"] == "RATE_LIMITED"
 
 
 async def test_frame_over_the_limit_closes_1009(connect, realtime_conf):
@@ -369,10 +399,15 @@ async def test_pong_is_not_rate_limited(connect, realtime_conf):
 class PausedFlow:
     """A socket whose client reads nothing: the writer waits forever."""
 
+    def __init__(self) -> None:
+        # Set once the writer holds its first frame (the first answer) and waits.
+        self.stalled = asyncio.Event()
+
     def has_room(self) -> bool:
         return False
 
     async def writable(self) -> None:
+        self.stalled.set()
         await asyncio.Event().wait()
 
 
@@ -380,13 +415,15 @@ async def test_slow_consumer_is_closed_4503(layer, realtime_conf):
     realtime_conf(OUTGOING_QUEUE_LIMIT=5)
     app = websocket_application()
 
+    flow = PausedFlow()
+
     async def paused(scope, receive, send):
-        return await app({**scope, "extensions": {"pokerrt.flow": PausedFlow()}}, receive, send)
+        return await app({**scope, "extensions": {"pokerrt.flow": flow}}, receive, send)
 
     communicator = WebsocketCommunicator(paused, "/ws/")
     assert (await communicator.connect())[0]
     await communicator.send_to(text_data=json.dumps({"type": "SUBSCRIBE", "target": "TALLY", "id": "f1"}))
-    await asyncio.sleep(0.2)
+    await asyncio.wait_for(flow.stalled.wait(), 10)  # SUBSCRIBED is queued: subscribed
     await add("f1", 1, times=10)
     assert await communicator.receive_output(3) == {"type": "websocket.close", "code": 4503}
     await communicator.disconnect()

@@ -32,15 +32,6 @@ async def sync_thread_connection_closed():
 
 
 @pytest.fixture
-def manual_clock():
-    """The timers' time, moved only by the test: no sleeping, no racing the machine."""
-    manual = clock.ManualClock()
-    previous = clock.use(manual)
-    yield manual
-    clock.use(previous)
-
-
-@pytest.fixture
 async def started(manual_clock):
     ensure_started()
     await crank(manual_clock, 0)
