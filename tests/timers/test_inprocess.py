@@ -170,3 +170,23 @@ async def test_housekeeping_jobs_run_periodically_in_the_server_loop(settings, m
     # then
     assert runs_before_the_first_interval == 0
     assert len(handlers.HOUSEKEEPING_RUNS) == 3
+
+
+async def test_stopping_drops_queued_fires_and_the_next_start_fires_them(manual_clock):
+    # given: many deadlines due at once, their fires queued behind each other
+    for n in range(20):
+        await schedule_committed(f"table:{n}:action", 10)
+    ensure_started()
+    await crank(manual_clock, 0)
+    await manual_clock.advance(10)
+    # when: the node stops before working through them
+    await scheduler.stop()
+    # then: whatever did not fire is still pending, and the next start fires it
+    pending = await Deadline.objects.filter(fired_at__isnull=True).acount()
+    assert len(fired()) + pending == 20
+    ensure_started()
+    try:
+        await crank(manual_clock, 0)
+    finally:
+        await scheduler.stop()
+    assert sorted(fired()) == sorted(f"table:{n}:action" for n in range(20))
