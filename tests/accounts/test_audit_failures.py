@@ -48,6 +48,7 @@ def test_audit_chips_command_fails_with_every_problem_on_stderr(broken_on_purpos
     ]
 
 
+@pytest.mark.slow  # starts a Django process
 @pytest.mark.django_db(transaction=True)
 def test_manage_py_audit_chips_exits_non_zero_on_a_destroyed_chip(broken_on_purpose, user):
     # given: a committed corruption the command's own process reads
