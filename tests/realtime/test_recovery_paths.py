@@ -137,6 +137,76 @@ async def test_since_zero_on_an_empty_stream_recovers_with_no_events(connect):
     assert await client.nothing()
 
 
+# --- Histories kept apart: another epoch, another target with the same id ------------------------------------
+
+
+async def test_events_of_the_previous_epoch_are_never_replayed_in_the_new_one(connect):
+    await add("ep3", 1, times=3)
+    await restore_under_new_epoch("ep3", "restored3")
+    await add("ep3", 1, times=2)  # seqs 4 and 5, the new history's first events
+    client = await connect()
+    # when: a client claims to have seen seq 2 of the new epoch, which began at 4
+    frame = await client.request("SUBSCRIBE", "TALLY", "ep3", {"since": 2, "epoch": "restored3"})
+    # then: seqs 3 and 4 of two different histories are not one replay
+    assert frame["data"]["recovered"] is False and frame["data"]["seq"] == 5
+    assert await client.nothing()
+    frame = await client.request("SUBSCRIBE", "TALLY", "ep3", {"since": 4, "epoch": "restored3"})
+    assert frame["data"]["recovered"] is True
+    assert [(e["seq"], e["epoch"]) for e in [await client.receive_type("ADD")]] == [(5, "restored3")]
+
+
+async def test_a_replay_holds_only_its_own_streams_events(connect, user, token):
+    # given: a TALLY and a PLAYER stream that share the id, restored under one epoch
+    shared = str(user.pk)
+    grant = database_sync_to_async(actions.do_grant)
+    await add(shared, 1, times=2)
+    await grant(user, 10)
+    await database_sync_to_async(Stream.objects.filter(stream_id=shared).update)(epoch="restored4")
+    await add(shared, 1, times=2)  # TALLY seqs 3 and 4
+    await grant(user, 10)  # PLAYER seq 2
+    await grant(user, 10)  # PLAYER seq 3
+    client = await connect(token=token)
+    # when
+    frame = await client.request("SUBSCRIBE", "TALLY", shared, {"since": 2, "epoch": "restored4"})
+    # then: TALLY's events 3 and 4, and nothing of the PLAYER stream
+    assert frame["data"]["recovered"] is True
+    assert [((f := await client.receive())["type"], f["seq"]) for _ in range(2)] == [("ADD", 3), ("ADD", 4)]
+    assert await client.nothing()
+
+
+def test_retention_prunes_each_stream_on_its_own(user, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    # given: a TALLY and a PLAYER stream with the same id, both old
+    shared = str(user.pk)
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    actions.do_add(shared, 1, times=10)
+    for _ in range(5):
+        actions.do_grant(user, 1)
+    Event.objects.update(timestamp=timezone.now() - dt.timedelta(hours=30))
+    # when: each keeps its last three events
+    assert streams.prune_journal(keep_events=3, keep_hours=24) == 7 + 2
+    # then
+    kept = sorted(Event.objects.filter(stream_id=shared).values_list("target", "seq"))
+    assert kept == [("PLAYER", 3), ("PLAYER", 4), ("PLAYER", 5), ("TALLY", 8), ("TALLY", 9), ("TALLY", 10)]
+
+
+def test_retention_defaults_come_from_the_settings(settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    settings.POKERRT_REALTIME = {**settings.POKERRT_REALTIME, "RETENTION_EVENTS": 4, "RETENTION_HOURS": 2}
+    actions.do_add("kept", 1, times=6)
+    Event.objects.filter(seq__lte=3).update(timestamp=timezone.now() - dt.timedelta(hours=3))
+    # seqs 1-3 are past two hours, but only 1 and 2 are outside the last four
+    assert streams.prune_journal() == 2
+    assert list(Event.objects.filter(stream_id="kept").values_list("seq", flat=True)) == [3, 4, 5, 6]
+
+
 # --- A channel layer that fails -----------------------------------------------------------------------------
 
 
