@@ -6,10 +6,11 @@ import sys
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 
-from pokerrt.accounts.actions import wallet_of
+from pokerrt.accounts.actions import account_for, do_transfer, wallet_of
 from pokerrt.accounts.audit import audit
-from pokerrt.accounts.models import Account
+from pokerrt.accounts.models import Account, AccountKind, Reason
 from tests.live import REPO, process_env
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +20,13 @@ pytestmark = pytest.mark.django_db
 def broken_on_purpose(request):
     """The test corrupts the chips: the suite's audit after it would fail by design."""
     request.node.skip_chip_audit = True
+
+
+def test_the_smallest_transfer_is_sound(user):
+    # one chip is a positive amount: only zero or less is a broken entry
+    with transaction.atomic():
+        do_transfer(wallet_of(user), account_for(AccountKind.POOL, 1), 1, Reason.REGISTER)
+    assert audit() == []
 
 
 def test_a_chip_destroyed_in_a_wallet_is_reported_as_missing(broken_on_purpose, user):

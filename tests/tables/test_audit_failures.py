@@ -50,6 +50,13 @@ def test_chips_left_in_the_account_of_a_table_nobody_sits_at_are_reported(broken
     assert audit() == [f"table {table.pk}: seat stacks 0 but table account 3000"]
 
 
+def test_chips_on_a_table_that_never_took_a_buy_in_are_reported(broken_on_purpose, table, players):
+    # given: a seat given chips directly, so no ledger account exists for the table at all
+    Seat.objects.filter(table=table, number=1).update(user=players[0], stack=500, status="active")
+    assert not Account.objects.filter(kind=AccountKind.TABLE, ref=str(table.pk)).exists()
+    assert audit() == [f"table {table.pk}: seat stacks 500 but table account 0"]
+
+
 def test_a_table_account_short_of_its_seats_is_reported(broken_on_purpose, table, seated):
     account = account_for(AccountKind.TABLE, table.pk)
     Account.objects.filter(pk=account.pk).update(balance=2_990)
