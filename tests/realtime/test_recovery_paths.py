@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 
 import pytest
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.db import database_sync_to_async
-from channels.layers import InMemoryChannelLayer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from pokerrt.realtime import streams
@@ -165,10 +168,14 @@ async def test_a_replay_holds_only_its_own_streams_events(connect, user, token):
     await add(shared, 1, times=2)  # TALLY seqs 3 and 4
     await grant(user, 10)  # PLAYER seq 2
     await grant(user, 10)  # PLAYER seq 3
+    # and another TALLY stream of that same restored history
+    await add("other4", 1, times=2)
+    await database_sync_to_async(Stream.objects.filter(stream_id="other4").update)(epoch="restored4")
+    await add("other4", 1, times=2)  # seqs 3 and 4
     client = await connect(token=token)
     # when
     frame = await client.request("SUBSCRIBE", "TALLY", shared, {"since": 2, "epoch": "restored4"})
-    # then: TALLY's events 3 and 4, and nothing of the PLAYER stream
+    # then: this stream's events 3 and 4, nothing of the PLAYER stream or the other TALLY stream
     assert frame["data"]["recovered"] is True
     assert [((f := await client.receive())["type"], f["seq"]) for _ in range(2)] == [("ADD", 3), ("ADD", 4)]
     assert await client.nothing()
@@ -185,12 +192,15 @@ def test_retention_prunes_each_stream_on_its_own(user, settings):
     actions.do_add(shared, 1, times=10)
     for _ in range(5):
         actions.do_grant(user, 1)
+    # and a shorter TALLY stream
+    actions.do_add("short", 1, times=2)
     Event.objects.update(timestamp=timezone.now() - dt.timedelta(hours=30))
     # when: each keeps its last three events
     assert streams.prune_journal(keep_events=3, keep_hours=24) == 7 + 2
     # then
     kept = sorted(Event.objects.filter(stream_id=shared).values_list("target", "seq"))
     assert kept == [("PLAYER", 3), ("PLAYER", 4), ("PLAYER", 5), ("TALLY", 8), ("TALLY", 9), ("TALLY", 10)]
+    assert list(Event.objects.filter(stream_id="short").values_list("seq", flat=True)) == [1, 2]
 
 
 def test_retention_defaults_come_from_the_settings(settings):
@@ -199,12 +209,26 @@ def test_retention_defaults_come_from_the_settings(settings):
     from django.utils import timezone
 
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    settings.POKERRT_REALTIME = {**settings.POKERRT_REALTIME, "RETENTION_EVENTS": 4, "RETENTION_HOURS": 2}
+    settings.POKERRT_REALTIME = {**settings.POKERRT_REALTIME, "RETENTION_EVENTS": 2, "RETENTION_HOURS": 2}
     actions.do_add("kept", 1, times=6)
-    Event.objects.filter(seq__lte=3).update(timestamp=timezone.now() - dt.timedelta(hours=3))
-    # seqs 1-3 are past two hours, but only 1 and 2 are outside the last four
+    Event.objects.filter(seq__lte=2).update(timestamp=timezone.now() - dt.timedelta(hours=3))
+    # 1 and 2 are past two hours; 3 and 4 are outside the last two but younger: kept
     assert streams.prune_journal() == 2
     assert list(Event.objects.filter(stream_id="kept").values_list("seq", flat=True)) == [3, 4, 5, 6]
+
+
+def test_emit_stores_what_json_cannot_hold_as_text(settings):
+    import datetime as dt
+    import decimal
+    import uuid
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    when = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
+    key = uuid.UUID(int=7)
+    with transaction.atomic():
+        event = streams.emit("TALLY", "json1", "NOTE", {"at": when, "rate": decimal.Decimal("1.5"), "key": key})
+    assert event.data == {"at": "2026-11-26T10:00:00Z", "rate": "1.5", "key": str(key)}
+    assert Event.objects.get(pk=event.pk).data == event.data
 
 
 # --- A channel layer that fails -----------------------------------------------------------------------------
@@ -261,6 +285,27 @@ def test_a_failed_send_outside_the_server_commits_the_action_and_logs(settings, 
     assert [r.getMessage() for r in failed] == ["broadcast of TALLY.down2 #1 failed",
                                                 "broadcast of TALLY.down2 #2 failed"]
     assert all("layer down" in str(r.exc_info[1]) for r in failed)
+
+
+def test_an_event_emitted_while_the_server_stops_is_still_sent(settings):
+    # given: a group member, and this thread playing a server's sync thread whose
+    # event loop has stopped (a consumer's disconnect writing during shutdown)
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)("tally.stop1", channel)
+    stopped = asyncio.new_event_loop()
+    threadlocal = SyncToAsync.threadlocal
+    threadlocal.main_event_loop, threadlocal.main_event_loop_pid = stopped, os.getpid()
+    try:
+        # when
+        actions.do_add("stop1", 1)
+    finally:
+        del threadlocal.main_event_loop, threadlocal.main_event_loop_pid
+        stopped.close()
+    # then: the event went out all the same (the send waited for it)
+    message = async_to_sync(asyncio.wait_for)(layer.receive(channel), 1)
+    assert (message["type"], message["id"], message["seq"]) == ("event.send", "stop1", 1)
 
 
 # --- Refusals, exactly ---------------------------------------------------------------------------------------
