@@ -9,7 +9,7 @@ PORT ?= 8000
 # Local development server: debug on unless the caller says otherwise.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test venv venv-dev migrate demo check lint typecheck bench clean
+.PHONY: run test venv venv-dev migrate demo check lint typecheck bench mutate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,5 +43,14 @@ lint: venv-dev
 typecheck: venv-dev
 	$(BIN)/mypy --strict tables/engine
 
+# Mutation testing of the modules that guard chips, privacy, seq and recovery
+# ([tool.mutmut] in pyproject.toml). CPU heavy: not part of `make test` or CI.
+# One mutant at a time, since the runs share one test database. MUTATE_ARGS
+# names mutants or globs (MUTATE_ARGS="'tables.audit*'"); reruns only redo what changed.
+mutate: venv-dev
+	PRIVACY_HANDS=20 $(BIN)/mutmut run --max-children 1 $(MUTATE_ARGS)
+	$(BIN)/mutmut export-cicd-stats
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .hypothesis
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .hypothesis mutants

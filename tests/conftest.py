@@ -3,6 +3,9 @@
 A test marked ``postgres``, ``redis`` or ``rabbitmq`` runs against the real
 service when it answers. When it does not, the test is skipped with the
 reason, except under ``CI=true`` where a missing service fails the run.
+A ``postgres`` test also needs the suite's own database to be PostgreSQL (CI's
+second run, with DATABASE_URL): on SQLite it is skipped, even under CI, since
+a PostgreSQL server answering nearby proves nothing about the database in use.
 """
 
 from __future__ import annotations
@@ -23,6 +26,11 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             if IN_CI:
                 pytest.fail(f"{reason} (CI=true requires it)", pytrace=False)
             pytest.skip(reason)
+    if item.get_closest_marker("postgres"):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            pytest.skip(f"needs the test database on PostgreSQL, not {connection.vendor} (set DATABASE_URL)")
 
 
 @pytest.fixture(autouse=True)
