@@ -45,5 +45,7 @@ async def test_a_foreign_browser_origin_is_refused_with_403(node):
 
 
 async def test_an_allowed_origin_and_a_good_token_are_accepted(node, token):
-    async with connect(node.url, origin="http://localhost", additional_headers={"Authorization": f"Token {token}"}):
+    # The site's own origin: same scheme, host and port as the page that opened the socket.
+    origin = f"http://127.0.0.1:{node.port}"
+    async with connect(node.url, origin=origin, additional_headers={"Authorization": f"Token {token}"}):
         pass
