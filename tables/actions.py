@@ -209,21 +209,28 @@ def do_leave_table(user: Any, table_id: int | str) -> Seat:
         table = lock_table(table_id)
         seat = own_seat(table, user)
         hand = live_hand(table)
-        if hand is not None and _in_hand(hand, seat):
-            seat.leaving = True
-            seat.save(update_fields=["leaving"])
-            emit("TABLE", table.pk, "TABLE_UPDATE", {"seats": [snapshots.seat_info(seat, hand)]})
+        if hand is not None and _dealt_in(hand, seat):
+            _leave_after(hand, table, seat)
             return seat
         _stand_up(table, seat)
         _maybe_schedule_hand(table)
         return seat
 
 
-def _in_hand(hand: Hand, seat: Seat) -> bool:
-    """Still holding cards in ``hand`` (a folded player may leave at once)."""
-    if str(seat.number) not in hand.players or hand.players[str(seat.number)] != seat.user_id:
-        return False
-    return seat.number in live.engine_hand(hand).active_seats
+def _dealt_in(hand: Hand, seat: Seat) -> bool:
+    """Whether the seat's player was dealt into ``hand``.
+
+    Folded or not, their chips are settled only when the hand ends: the seat's
+    stack is what they started it with, part of which may now be in the pot.
+    """
+    return hand.players.get(str(seat.number)) == seat.user_id
+
+
+def _leave_after(hand: Hand, table: Table, seat: Seat) -> None:
+    """Stand the seat's player up when ``hand`` ends, and tell the table now."""
+    seat.leaving = True
+    seat.save(update_fields=["leaving"])
+    emit("TABLE", table.pk, "TABLE_UPDATE", {"seats": [snapshots.seat_info(seat, hand)]})
 
 
 def _stand_up(table: Table, seat: Seat) -> None:
@@ -300,9 +307,8 @@ def do_expire_sit_out(table_id: int, seat_number: int, user_id: int) -> None:
         if seat is None or seat.status != SeatStatus.SITTING_OUT:
             return
         hand = live_hand(table)
-        if hand is not None and _in_hand(hand, seat):
-            seat.leaving = True
-            seat.save(update_fields=["leaving"])
+        if hand is not None and _dealt_in(hand, seat):
+            _leave_after(hand, table, seat)
             return
         _stand_up(table, seat)
 
