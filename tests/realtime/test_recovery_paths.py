@@ -287,6 +287,20 @@ def test_a_failed_send_outside_the_server_commits_the_action_and_logs(settings, 
     assert all("layer down" in str(r.exc_info[1]) for r in failed)
 
 
+def test_an_event_emitted_outside_the_server_reaches_the_group(settings):
+    # given: a group member; the action runs in a management command or a Celery task
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)("tally.cli1", channel)
+    # when
+    actions.do_add("cli1", 4)
+    # then: the send waited for the layer: the event is there
+    message = async_to_sync(asyncio.wait_for)(layer.receive(channel), 1)
+    assert (message["type"], message["id"], message["seq"]) == ("event.send", "cli1", 1)
+    assert '"total": 4' in message["text"]
+
+
 def test_an_event_emitted_while_the_server_stops_is_still_sent(settings):
     # given: a group member, and this thread playing a server's sync thread whose
     # event loop has stopped (a consumer's disconnect writing during shutdown)
