@@ -8,6 +8,9 @@ import os
 import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "pokerrt-tests-only")
+# Tests run as production does, whatever the shell says (`make` exports
+# DJANGO_DEBUG=1 for `make run`): the live servers they start inherit it.
+os.environ["DJANGO_DEBUG"] = "0"
 # Tests must never touch the developer's var/pokerrt.sqlite3.
 os.environ.setdefault("POKERRT_VAR_DIR", os.path.join(tempfile.gettempdir(), "pokerrt-tests"))
 # The test client and the live servers speak plain HTTP; the redirect to
