@@ -278,6 +278,9 @@ class Hand:
         self._shown: dict[int, tuple[str, ...]] = {}
         self._mucked: list[int] = []
         self._winnings: list[Winning] = []
+        # Chips of each of the engine's pots not yet paid, and who can win
+        # them; taken at the first push (see _pay).
+        self._unpaid: list[tuple[list[int], tuple[int, ...]]] | None = None
         self._uncalled: dict[int, int] = {}
         self._uncalled_board: int | None = None
         self._pending_showdown: list[HoleCardsShowingOrMucking] = []
@@ -700,7 +703,7 @@ class Hand:
             elif isinstance(op, ChipsPushing):
                 for i, amount in enumerate(op.amounts):
                     if amount:
-                        self._winnings.append(Winning(self.seats[i], amount, op.pot_index))
+                        self._winnings.extend(self._pay(self.seats[i], amount, op.pot_index))
         # all-in hands are shown before the run-out; name them on the full board
         if self._pending_showdown and not state.showdown_indices and (
                 len(state.board_cards) == 5 or not state.status):
@@ -708,6 +711,27 @@ class Hand:
         if (not self._dealt_announced and all(len(p) == 2 for p in self._hole_positions)):
             events.append(self._deal_event())
         return events
+
+    def _pay(self, seat: int, amount: int, pushed_pot: int) -> list[Winning]:
+        """One PokerKit push to ``seat``, as winnings of the engine's pots, in order.
+
+        Once the losing hands are killed PokerKit merges the pots left with
+        the same players: a player who wins a main and a side pot gets one
+        push. HAND_END names each pot, so the push is spread over the pots
+        the seat can win, main pot first (PokerKit pushes in that order too).
+        """
+        if self._unpaid is None:
+            self._unpaid = [([pot.amount], pot.seats) for pot in self._ledger_pots()]
+        paid: list[Winning] = []
+        for number, (left, seats) in enumerate(self._unpaid):
+            if amount and left[0] and seat in seats:
+                share = min(amount, left[0])
+                left[0] -= share
+                amount -= share
+                paid.append(Winning(seat, share, number))
+        if amount:
+            paid.append(Winning(seat, amount, pushed_pot))
+        return paid
 
     def _base_antes(self) -> list[int]:
         config = self.config

@@ -81,9 +81,6 @@ def test_a_three_way_tie_splits_every_pot_among_its_own_seats(table, players, mo
     assert stacks(end) == {1: 100, 2: 300, 3: 600}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "tables/engine/hand.py takes winnings from PokerKit's ChipsPushing: once the losing hands are "
-    "killed, PokerKit pushes every pot to the last player as one push of pot 0 (700 in pot 0)"))
 def test_the_big_stack_winning_both_pots_is_paid_per_pot(table, players, monkeypatch):
     deal_next(monkeypatch, {1: "QsQh", 2: "KsKh", 3: "AsAh"}, BOARD, button=1)
     by_type = play_all_in(table, players)
