@@ -111,3 +111,14 @@ async def connect(layer):
             await communicator.disconnect()
         except Exception:
             pass
+
+
+@pytest.fixture(scope="module")
+def node(django_db_setup, django_db_blocker):
+    """One live node (``python -m pokerrt.realtime.server``, default limits) for a test module."""
+    from .livenode import start_node, stop
+
+    with django_db_blocker.unblock():
+        started = start_node()
+    yield started
+    stop(started.proc)

@@ -15,8 +15,6 @@ from zope.interface import implementer
 from pokerrt.realtime.routing import websocket_application
 from pokerrt.realtime.server import socket_scheme
 
-from .livenode import start_node, stop
-
 # Every connection waits for the node's start, which records the node.
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -115,14 +113,6 @@ async def test_a_session_cookie_from_another_port_is_refused(user):
     cookie = f"sessionid={http.cookies['sessionid'].value}".encode()
     assert not await opens("http://127.0.0.1:9999", host="127.0.0.1:8000", cookie=cookie)
     assert await opens("http://127.0.0.1:8000", host="127.0.0.1:8000", cookie=cookie)
-
-
-@pytest.fixture(scope="module")
-def node(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        started = start_node()
-    yield started
-    stop(started.proc)
 
 
 @pytest.mark.live

@@ -5,18 +5,7 @@ from __future__ import annotations
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from .livenode import start_node, stop
-
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def node(django_db_setup, django_db_blocker):
-    # The default limit, 64 KiB: Daphne's own is 1 MiB.
-    with django_db_blocker.unblock():
-        started = start_node()
-    yield started
-    stop(started.proc)
 
 
 def message(size: int) -> str:

@@ -9,17 +9,7 @@ from rest_framework.authtoken.models import Token
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from .livenode import start_node, stop
-
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def node(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        started = start_node()
-    yield started
-    stop(started.proc)
 
 
 async def refused_status(node, **kwargs) -> int:
