@@ -122,3 +122,17 @@ def node(django_db_setup, django_db_blocker):
         started = start_node()
     yield started
     stop(started.proc)
+
+
+@pytest.fixture
+def presence_calls():
+    """What the presence hooks saw: ("first" | "last", user id) in order."""
+    from pokerrt.realtime import presence
+
+    calls: list[tuple[str, int]] = []
+    hook = presence.register_connection_hook(
+        on_first_connect=lambda user: calls.append(("first", user.pk)),
+        on_last_disconnect=lambda user: calls.append(("last", user.pk)),
+    )
+    yield calls
+    presence.unregister_connection_hook(hook)

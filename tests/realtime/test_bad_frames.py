@@ -6,7 +6,6 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
-from pokerrt.realtime import presence
 from pokerrt.realtime.consumer import RealtimeConsumer
 from pokerrt.realtime.models import Connection
 from pokerrt.realtime.routing import websocket_application
@@ -16,18 +15,6 @@ from . import actions
 pytestmark = pytest.mark.django_db(transaction=True)
 
 add = database_sync_to_async(actions.do_add)
-
-
-@pytest.fixture
-def presence_calls():
-    """What the presence hooks saw: ("first" | "last", user id) in order."""
-    calls: list[tuple[str, int]] = []
-    hook = presence.register_connection_hook(
-        on_first_connect=lambda user: calls.append(("first", user.pk)),
-        on_last_disconnect=lambda user: calls.append(("last", user.pk)),
-    )
-    yield calls
-    presence.unregister_connection_hook(hook)
 
 
 def token_socket(token: str) -> WebsocketCommunicator:

@@ -28,18 +28,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 LONG_AGO = dt.timedelta(hours=1)
 
 
-@pytest.fixture
-def presence_calls():
-    """What the presence hooks saw: ("first" | "last", user id) in order."""
-    calls: list[tuple[str, int]] = []
-    hook = presence.register_connection_hook(
-        on_first_connect=lambda user: calls.append(("first", user.pk)),
-        on_last_disconnect=lambda user: calls.append(("last", user.pk)),
-    )
-    yield calls
-    presence.unregister_connection_hook(hook)
-
-
 def node_seen(name: str, ago: dt.timedelta = dt.timedelta(0)) -> None:
     Node.objects.update_or_create(name=name, defaults={"last_seen": timezone.now() - ago})
 
