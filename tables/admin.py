@@ -1,9 +1,217 @@
-from django.contrib import admin
+"""Tables in the admin: created, changed and closed only through tables.actions.
 
-from .models import Table
+Staff get the checks, events and chip movements of the TABLE_CREATE,
+TABLE_UPDATE and TABLE_DELETE commands, because the same actions run.
+Seats, hands and their actions are written by play alone: read-only here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from pokerrt.readonly_admin import ReadOnlyAdmin
+from pokerrt.realtime.errors import ProtocolError
+
+from .actions import TABLE_FIELDS, check_table, do_create_table, do_delete_table, do_update_table
+from .models import Hand, HandAction, HandPlayer, Seat, Table, TableStatus
+
+# Kept up to date by play and the actions; no action takes them from staff.
+STATE_FIELDS = ("kind", "status", "positions", "hands_dealt", "created_at")
+
+CLOSED = "Closed the table; seated players were cashed out."
+
+
+def refusal_text(error: ProtocolError) -> str:
+    """An action's refusal with each field's reasons, for a message above the page."""
+    reasons = [f"{field}: {' '.join(map(str, problems))}" for field, problems in (error.details or {}).items()]
+    return " ".join([error.message, *reasons])
+
+
+class TableForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Checked by check_table, as the actions check, so the form refuses what they would."""
+
+    class Meta:
+        model = Table
+        fields = ("lobby", *TABLE_FIELDS)
+
+    def _post_clean(self) -> None:
+        # The model form's own validation puts the typed values on the instance
+        # first; only then can check_table see the table as it would be saved,
+        # including what the form cannot know (players in seats to be removed).
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            check_table(self.instance)
+        except ProtocolError as error:
+            details = error.details or {}
+            for field, problems in details.items():
+                self.add_error(field if field in self.fields else None, list(problems))
+            if not details:
+                self.add_error(None, error.message)
 
 
 @admin.register(Table)
-class TableAdmin(admin.ModelAdmin):
-    list_display = ("id", "name", "lobby", "kind", "max_seats", "small_blind", "big_blind", "status")
+class TableAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    form = TableForm
+    list_display = ("id", "name", "lobby", "kind", "max_seats", "small_blind", "big_blind", "status",
+                    "hands_dealt")
     list_filter = ("kind", "status", "lobby")
+    search_fields = ("name",)
+    actions = ("close_tables",)
+    # "Delete" closes: the row stays, since hands, ledger memos and the journal name it.
+    delete_confirmation_template = "admin/tables/table/close_confirmation.html"
+
+    def get_fields(self, request: HttpRequest, obj: Table | None = None) -> tuple[str, ...]:
+        if obj is None:
+            return ("lobby", *TABLE_FIELDS)
+        return ("lobby", *TABLE_FIELDS, *STATE_FIELDS)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Table | None = None) -> tuple[str, ...]:
+        # do_update_table takes TABLE_FIELDS only: a table never moves lobby.
+        return () if obj is None else ("lobby", *STATE_FIELDS)
+
+    def has_change_permission(self, request: HttpRequest, obj: Table | None = None) -> bool:
+        # do_update_table refuses a closed table; its page is for reading.
+        closed = obj is not None and obj.status == TableStatus.CLOSED
+        return super().has_change_permission(request, obj) and not closed
+
+    def has_delete_permission(self, request: HttpRequest, obj: Table | None = None) -> bool:
+        closed = obj is not None and obj.status == TableStatus.CLOSED
+        return super().has_delete_permission(request, obj) and not closed
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        # The site-wide bulk delete would say "deleted"; close_tables says what happens.
+        actions.pop("delete_selected", None)
+        return actions
+
+    # --- writes, each through an action
+
+    def save_model(self, request: HttpRequest, obj: Table, form: TableForm, change: bool) -> None:
+        settings = {name: form.cleaned_data[name] for name in TABLE_FIELDS}
+        if not change:
+            obj.pk = do_create_table(form.cleaned_data["lobby"], **settings).pk
+        else:
+            changed = {name: settings[name] for name in form.changed_data if name in settings}
+            # An unchanged form has nothing to tell the table's subscribers.
+            if changed:
+                do_update_table(obj.pk, **changed)
+        obj.refresh_from_db()
+
+    def delete_model(self, request: HttpRequest, obj: Table) -> None:
+        do_delete_table(obj.pk)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Table]) -> None:
+        self.close(request, queryset)
+
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> list[Any]:
+        # Closing keeps the row: its history records a change, not a deletion.
+        return [self.log_change(request, table, CLOSED) for table in queryset]
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[list[str], dict[str, int], set[str], list[str]]:
+        # Nothing is deleted, so nothing related is lost or protected.
+        return [str(table) for table in objs], {}, set(), []
+
+    def close(self, request: HttpRequest, tables: Any) -> list[Table]:
+        """Close each table on its own; a refusal (a hand in play) is told and the rest go on."""
+        closed = []
+        for table in tables:
+            if table.status == TableStatus.CLOSED:
+                continue
+            try:
+                do_delete_table(table.pk)
+            except ProtocolError as error:
+                self.message_user(request, f"“{table}” was not closed. {refusal_text(error)}", messages.ERROR)
+            else:
+                closed.append(table)
+        return closed
+
+    @admin.action(description="Close selected tables (seated players are cashed out)", permissions=["delete"])
+    def close_tables(self, request: HttpRequest, queryset: QuerySet[Table]) -> HttpResponse | None:
+        tables = list(queryset.exclude(status=TableStatus.CLOSED))
+        if not tables:
+            self.message_user(request, "The selected tables are closed already.", messages.WARNING)
+            return None
+        if not request.POST.get("post"):
+            return TemplateResponse(request, "admin/tables/table/close_selected_confirmation.html", {
+                **self.admin_site.each_context(request),
+                "title": "Close tables",
+                "opts": self.opts,
+                "tables": tables,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "media": self.media,
+            })
+        closed = self.close(request, tables)
+        for table in closed:
+            self.log_change(request, table, CLOSED)
+        if closed:
+            self.message_user(request, f"Closed {len(closed)} table(s); their players were cashed out.",
+                              messages.SUCCESS)
+        return None
+
+    # --- an action's refusal is a message, never a 500
+
+    def changeform_view(self, request: HttpRequest, object_id: str | None = None, form_url: str = "",
+                        extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ProtocolError as error:
+            # The form passed check_table, but the action checks again under the
+            # table's lock, and a player may have sat down in between.
+            self.message_user(request, f"Nothing was saved. {refusal_text(error)}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_view(self, request: HttpRequest, object_id: str,
+                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        try:
+            return super().delete_view(request, object_id, {"title": "Close the table", **(extra_context or {})})
+        except ProtocolError as error:
+            self.message_user(request, f"The table was not closed. {refusal_text(error)}", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:tables_table_change", args=[object_id]))
+
+    def response_delete(self, request: HttpRequest, obj_display: str, obj_id: Any) -> HttpResponse:
+        self.message_user(request, f"The table “{obj_display}” is closed; its players were cashed out.",
+                          messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:tables_table_changelist"))
+
+
+@admin.register(Seat)
+class SeatAdmin(ReadOnlyAdmin):
+    list_display = ("table", "number", "user", "stack", "status", "owes", "leaving", "disconnected_at")
+    list_filter = ("status", "leaving")
+    search_fields = ("table__name", "user__username")
+    list_select_related = ("table", "user")
+
+
+@admin.register(Hand)
+class HandAdmin(ReadOnlyAdmin):
+    list_display = ("id", "table", "number", "button", "status", "started_at", "ended_at")
+    list_filter = ("status",)
+    search_fields = ("table__name",)
+    list_select_related = ("table",)
+    # Never the deck: it stays private until the rules show its cards.
+    fields = ("table", "number", "button", "status", "config", "players", "commitment", "result",
+              "action_deadline", "bank_started_at", "started_at", "ended_at")
+
+
+@admin.register(HandAction)
+class HandActionAdmin(ReadOnlyAdmin):
+    list_display = ("hand", "index", "seat", "action", "amount", "auto", "created_at")
+    list_filter = ("action", "auto")
+    search_fields = ("hand__table__name",)
+
+
+@admin.register(HandPlayer)
+class HandPlayerAdmin(ReadOnlyAdmin):
+    list_display = ("hand", "user", "seat", "starting_stack", "final_stack")
+    search_fields = ("user__username",)
+    list_select_related = ("hand", "user")

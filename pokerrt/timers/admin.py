@@ -1,21 +1,14 @@
+"""Deadlines in the admin, read-only: they change only through pokerrt.timers.actions."""
+
 from django.contrib import admin
+
+from pokerrt.readonly_admin import ReadOnlyAdmin
 
 from .models import Deadline
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(admin.ModelAdmin):
-    """Read-only: deadlines change only through pokerrt.timers.actions."""
-
+class DeadlineAdmin(ReadOnlyAdmin):
     list_display = ["key", "handler", "due_at", "version", "fired_at", "cancelled_at"]
     search_fields = ["key"]
     list_filter = ["handler"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
