@@ -11,12 +11,12 @@ from .models import Lobby
 
 
 @admin.register(Lobby)
-class LobbyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class LobbyAdmin(admin.ModelAdmin):
     list_display = ("id", "name", "description", "created_at")
     search_fields = ("name",)
     fields = ("name", "description")
 
-    def save_model(self, request: HttpRequest, obj: Lobby, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
+    def save_model(self, request: HttpRequest, obj: Lobby, form: ModelForm, change: bool) -> None:
         obj.pk = do_create_lobby(form.cleaned_data["name"], form.cleaned_data["description"]).pk
         obj.refresh_from_db()
 

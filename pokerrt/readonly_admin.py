@@ -7,7 +7,7 @@ from django.db import models
 from django.http import HttpRequest
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(admin.ModelAdmin):
     """No add, change or delete for anyone, superusers included.
 
     A row written here would skip its action: no event in the journal, no

@@ -35,7 +35,7 @@ def refusal_text(error: ProtocolError) -> str:
     return " ".join([error.message, *reasons])
 
 
-class TableForm(forms.ModelForm):  # type: ignore[type-arg]
+class TableForm(forms.ModelForm):
     """Checked by check_table, as the actions check, so the form refuses what they would."""
 
     class Meta:
@@ -60,7 +60,7 @@ class TableForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 @admin.register(Table)
-class TableAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class TableAdmin(admin.ModelAdmin):
     form = TableForm
     list_display = ("id", "name", "lobby", "kind", "max_seats", "small_blind", "big_blind", "status",
                     "hands_dealt")

@@ -15,7 +15,7 @@ SETTINGS = ("kind", "buy_in", "starting_stack", "min_players", "max_players", "t
 
 
 @admin.register(Tournament)
-class TournamentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class TournamentAdmin(admin.ModelAdmin):
     list_display = ("id", "name", "lobby", "kind", "buy_in", "max_players", "status")
     list_filter = ("kind", "status")
     search_fields = ("name",)
@@ -26,7 +26,7 @@ class TournamentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             return ("lobby", "name", *SETTINGS)
         return ("lobby", "name", *SETTINGS, *self.readonly_fields)
 
-    def save_model(self, request: HttpRequest, obj: Tournament, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
+    def save_model(self, request: HttpRequest, obj: Tournament, form: ModelForm, change: bool) -> None:
         settings = {name: form.cleaned_data[name] for name in SETTINGS}
         obj.pk = do_create_tournament(form.cleaned_data["lobby"], form.cleaned_data["name"], **settings).pk
         obj.refresh_from_db()

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.core.exceptions import ValidationError
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -26,13 +26,17 @@ from .models import Account, CanonicalUsername, LedgerEntry
 User = get_user_model()
 
 
-class PlayerCreationForm(AdminUserCreationForm):
+class PlayerCreationForm(UserCreationForm):
+    """A name and a password, as at sign-up: do_create_user makes no password-less accounts."""
+
     def clean_username(self) -> str:
-        # The rules of sign-up, so staff cannot make a name a player could not.
-        return usernames.check_username(super().clean_username())
+        # The rules of sign-up first, so staff cannot make a name a player could
+        # not, and a taken name reads as it does at sign-up.
+        self.cleaned_data["username"] = usernames.check_username(self.cleaned_data["username"])
+        return super().clean_username()
 
 
-class PlayerChangeForm(UserChangeForm):  # type: ignore[type-arg]
+class PlayerChangeForm(UserChangeForm):
     def clean_username(self) -> str:
         # Saving claims the name's canonical form (signals.claim_username); a
         # form error here instead of the unique index failing in the save.
@@ -47,7 +51,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class PlayerAdmin(UserAdmin):  # type: ignore[type-arg]
+class PlayerAdmin(UserAdmin):
     """Django's user pages, a new user made by do_create_user as at sign-up (wallet and name claim).
 
     Changes stay Django's own (password, staff flags, name): no pokerrt state
@@ -55,14 +59,14 @@ class PlayerAdmin(UserAdmin):  # type: ignore[type-arg]
     """
 
     add_form = PlayerCreationForm
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),)
     form = PlayerChangeForm
 
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
             return
-        password = form.cleaned_data["password1"] if form.cleaned_data["set_usable_password"] else None
-        obj.pk = do_create_user(form.cleaned_data["username"], password).pk
+        obj.pk = do_create_user(form.cleaned_data["username"], form.cleaned_data["password1"]).pk
         obj.refresh_from_db()
 
     def changeform_view(self, request: HttpRequest, object_id: str | None = None, form_url: str = "",
