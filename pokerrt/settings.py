@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "lobby",
     "tables",
     "tournament",
+    "pokerrt.demo",
 ]
 
 MIDDLEWARE = [

@@ -5,14 +5,16 @@ class TablesConfig(AppConfig):
     name = "tables"
 
     def ready(self) -> None:
-        # Registrations with the real-time core, the timers and the audit.
+        # Everything the tables offer the real-time core, the timers and the audit.
         from pokerrt.accounts.audit import register_check
         from pokerrt.realtime.presence import register_connection_hook
-        from pokerrt.realtime.registry import register_player_section, register_stream
+        from pokerrt.realtime.registry import register_player_section, register_stream, register_target
+        from pokerrt.timers import register_timer_handler
 
-        from . import actions, commands, snapshots, tasks  # noqa: F401
+        from . import actions, commands, snapshots, tasks
         from .audit import table_chip_problems
 
+        register_target("TABLE")
         register_stream(
             "TABLE",
             can_subscribe=lambda table_id, user: True,  # public by construction
@@ -21,6 +23,11 @@ class TablesConfig(AppConfig):
             awaited_user=snapshots.awaited_user,
         )
         register_player_section("seats", snapshots.player_seats)
+        commands.register()
+        register_timer_handler("tables.start_hand", tasks.start_hand, lock=tasks.lock_table_of)
+        register_timer_handler("tables.action_clock", tasks.action_clock, lock=tasks.lock_table_of)
+        register_timer_handler("tables.sit_out_expired", tasks.sit_out_expired, lock=tasks.lock_table_of)
+        register_timer_handler("tables.grace_expired", tasks.grace_expired, lock=tasks.lock_table_of)
         register_connection_hook(
             on_first_connect=actions.do_player_reconnected,
             on_last_disconnect=actions.do_player_disconnected,

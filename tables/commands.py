@@ -116,14 +116,16 @@ def _delete(user: Any, table_id: str | None, data: dict[str, Any]) -> None:
     actions.do_delete_table(_need_id(table_id))
 
 
-register_command("TABLE_JOIN", "TABLE", serializer=JoinSerializer, permission=None, handler=_join)
-register_command("TABLE_LEAVE", "TABLE", serializer=EmptySerializer, permission=None, handler=_leave)
-register_command("SIT_OUT", "TABLE", serializer=EmptySerializer, permission=None, handler=_sit_out)
-register_command("SIT_IN", "TABLE", serializer=EmptySerializer, permission=None, handler=_sit_in)
-register_command("PLAYER_ACTION", "TABLE", serializer=ActionSerializer, permission=None, handler=_act)
-register_command("TABLE_CREATE", "TABLE", serializer=CreateTableSerializer, permission=staff_only,
-                 handler=_create)
-register_command("TABLE_UPDATE", "TABLE", serializer=UpdateTableSerializer, permission=staff_only,
-                 handler=_update)
-register_command("TABLE_DELETE", "TABLE", serializer=EmptySerializer, permission=staff_only,
-                 handler=_delete)
+def register() -> None:
+    """The commands clients may send to TABLE streams; TablesConfig.ready() calls it."""
+    register_command("TABLE_JOIN", "TABLE", serializer=JoinSerializer, permission=None, handler=_join)
+    register_command("TABLE_LEAVE", "TABLE", serializer=EmptySerializer, permission=None, handler=_leave)
+    register_command("SIT_OUT", "TABLE", serializer=EmptySerializer, permission=None, handler=_sit_out)
+    register_command("SIT_IN", "TABLE", serializer=EmptySerializer, permission=None, handler=_sit_in)
+    register_command("PLAYER_ACTION", "TABLE", serializer=ActionSerializer, permission=None, handler=_act)
+    register_command("TABLE_CREATE", "TABLE", serializer=CreateTableSerializer, permission=staff_only,
+                     handler=_create)
+    register_command("TABLE_UPDATE", "TABLE", serializer=UpdateTableSerializer, permission=staff_only,
+                     handler=_update)
+    register_command("TABLE_DELETE", "TABLE", serializer=EmptySerializer, permission=staff_only,
+                     handler=_delete)

@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class TournamentConfig(AppConfig):
     name = "tournament"
+
+    def ready(self) -> None:
+        from pokerrt.realtime.registry import register_target
+
+        register_target("TOURNAMENT")

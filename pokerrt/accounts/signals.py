@@ -1,12 +1,9 @@
-"""Every user gets a wallet and a claim on its name, however it was created (sign-up, admin, createsuperuser)."""
+"""Every user gets a wallet and a claim on its name, however it was created (sign-up, admin, createsuperuser).
 
-from django.conf import settings
-from django.db.models.signals import post_save
-from django.dispatch import receiver
+AccountsConfig.ready() connects both to the user model's ``post_save``.
+"""
 
 
-# Connected before the wallet opener: a taken name fails before any chips move.
-@receiver(post_save, sender=settings.AUTH_USER_MODEL)
 def claim_username(sender, instance, raw=False, update_fields=None, **kwargs):  # type: ignore[no-untyped-def]
     # Most saves (a log-in's last_login) do not touch the name.
     if raw or (update_fields is not None and instance.USERNAME_FIELD not in update_fields):
@@ -16,7 +13,6 @@ def claim_username(sender, instance, raw=False, update_fields=None, **kwargs):  
     do_claim_username(instance)
 
 
-@receiver(post_save, sender=settings.AUTH_USER_MODEL)
 def open_wallet_for_new_user(sender, instance, created, raw=False, **kwargs):  # type: ignore[no-untyped-def]
     if created and not raw:
         from .actions import do_open_wallet

@@ -7,6 +7,14 @@ class RealtimeConfig(AppConfig):
     verbose_name = "Real-time core"
 
     def ready(self) -> None:
+        # The core's own target; the apps register the others in their ready().
         from . import snapshots
+        from .registry import register_stream, register_target
 
-        snapshots.register()
+        register_target("PLAYER")
+        register_stream(
+            "PLAYER",
+            can_subscribe=snapshots.can_subscribe_player,
+            snapshot=snapshots.player_snapshot,
+            exists=snapshots.player_exists,
+        )

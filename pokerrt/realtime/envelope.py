@@ -8,11 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import BadFrame, Validation
+from .registry import has_canonical_ids
 
 MAX_REF_LENGTH = 64
-
-# The targets of PROTOCOL.md section 2.
-TARGETS = ("LOBBY", "TOURNAMENT", "TABLE", "PLAYER")
 
 # PROTOCOL.md section 1: ASCII digits, no sign, no leading zero, no space.
 CANONICAL_ID = re.compile(r"0|[1-9][0-9]*")
@@ -132,7 +130,7 @@ def _id_of(value: Any, target: str | None) -> str | None:
     protocol's (the tests' TALLY) takes any string or integer: an id no group
     can carry is NOT_FOUND when subscribed to.
     """
-    if target in TARGETS:
+    if target is not None and has_canonical_ids(target):
         return canonical_id(value)
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         return None

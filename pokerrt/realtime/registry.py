@@ -1,12 +1,15 @@
-"""Which streams exist and who may see them: each target declares its rules here."""
+"""Which streams exist and who may see them: each target declares its rules here.
+
+This is the one list of targets. The protocol's own (LOBBY, TOURNAMENT,
+TABLE, PLAYER) are registered by the app that owns each, from its
+``AppConfig.ready()``; the core registers PLAYER.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-
-from .envelope import TARGETS
 
 # (stream id, user) -> may this user subscribe?
 CanSubscribe = Callable[[str, Any], bool]
@@ -31,7 +34,21 @@ class StreamType:
     awaited_user: AwaitedUser | None = None
 
 
+# The protocol's targets (PROTOCOL.md section 2): events may be emitted on
+# their streams, and their ids have one spelling (section 1).
+_targets: set[str] = set()
+# The targets a client may subscribe to, with their rules: the protocol's
+# targets once their owner declares them, and stream types beyond the
+# protocol's (the tests' TALLY, the benchmarks'), whose ids are any string.
 _streams: dict[str, StreamType] = {}
+
+
+def register_target(target: str) -> None:
+    """Declare one of the protocol's targets: emit may write to it, and its ids are canonical.
+
+    Subscribing to it takes :func:`register_stream` as well.
+    """
+    _targets.add(target.upper())
 
 
 def register_stream(
@@ -62,7 +79,12 @@ def stream_type(target: str) -> StreamType | None:
 
 
 def is_known_target(target: str) -> bool:
-    return target in TARGETS or target in _streams
+    return target in _targets or target in _streams
+
+
+def has_canonical_ids(target: str) -> bool:
+    """Whether ``target``'s streams answer to one spelling of each id (the protocol's do)."""
+    return target in _targets
 
 
 def registered_targets() -> list[str]:

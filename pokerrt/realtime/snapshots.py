@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 
 from pokerrt.accounts.models import user_ref
 
-from .registry import player_section, player_section_names, register_stream
+from .registry import player_section, player_section_names
 
 
 def can_subscribe_player(stream_id: str, user: Any) -> bool:
@@ -29,8 +29,3 @@ def player_snapshot(stream_id: str, viewer: Any) -> dict[str, Any]:
         state[name] = player_section(name, owner)
     return state
 
-
-def register() -> None:
-    register_stream(
-        "PLAYER", can_subscribe=can_subscribe_player, snapshot=player_snapshot, exists=player_exists
-    )

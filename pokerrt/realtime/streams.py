@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from .envelope import format_timestamp
 from .models import Event, Stream
+from .registry import is_known_target, stream_type
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +73,6 @@ def event_message(event: Event) -> dict[str, Any]:
     ``awaited_user`` is the user the event asks to act (the stream type's
     hook), worked out here once rather than by every subscriber.
     """
-    from .registry import stream_type
-
     declared = stream_type(event.target)
     hook = declared.awaited_user if declared is not None else None
     return {
@@ -96,8 +95,6 @@ def emit(target: str, stream_id: str | int, type: str, data: dict[str, Any]) -> 
     """
     if not connection.in_atomic_block:
         raise NotInTransaction("emit() must be called inside transaction.atomic()")
-    from .registry import is_known_target
-
     if not is_known_target(target):
         raise ValueError(f"unknown target {target!r}")
     sid = check_stream(target, stream_id)

@@ -10,7 +10,7 @@ whole story.
 
 The public API is importable from here::
 
-    from pokerrt.timers import cancel, schedule, timer_handler
+    from pokerrt.timers import cancel, register_timer_handler, schedule
 
 The actions are imported on first use: this package is an installed app, and
 its models cannot load while Django is still importing the apps.
@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .registry import UnknownTimerHandler, timer_handler
+from .registry import UnknownTimerHandler, register_timer_handler
 
-__all__ = ["cancel", "fire", "schedule", "sweep", "timer_handler", "UnknownTimerHandler"]
+__all__ = ["cancel", "fire", "register_timer_handler", "schedule", "sweep", "UnknownTimerHandler"]
 
 _ACTIONS = {"cancel", "fire", "schedule", "sweep"}
 

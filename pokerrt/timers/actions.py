@@ -4,7 +4,8 @@
 commits (or rolls back) with the state change that set it. Only after commit
 is a wake-up asked for, carrying the key and the version it was scheduled
 with: a Celery task with an ``eta`` when ``TIMERS_BACKEND == "celery"``, an
-asyncio timer in the server otherwise (:mod:`pokerrt.timers.inprocess`).
+asyncio timer in the server otherwise (:mod:`pokerrt.timers.inprocess`),
+through :mod:`pokerrt.timers.wakeups`.
 
 ``fire`` is the only thing a wake-up does, and it trusts nothing the wake-up
 says beyond the key: under the row's lock it acts only if the version still
@@ -17,10 +18,8 @@ broker outage.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -29,14 +28,9 @@ from pokerrt import clock
 
 from .models import Deadline
 from .registry import Payload, handler_for
+from .wakeups import request_wake_up
 
 logger = logging.getLogger(__name__)
-
-# RabbitMQ closes a channel whose message stays unacknowledged longer than its
-# consumer_timeout (30 minutes by default), and a Celery worker holds an eta
-# task unacknowledged until it runs. Wake-ups further away are sent for this
-# far ahead instead; ``fire`` finds them early and re-arms for the rest.
-MAX_ETA = timedelta(minutes=10)
 
 
 def schedule(key: str, handler: str, at: datetime, payload: Payload | None = None) -> int:
@@ -116,24 +110,6 @@ def sweep() -> int:
             # stays pending and is retried on the next sweep.
             logger.exception("deadline %s v%s failed to fire", key, version)
     return fired
-
-
-def request_wake_up(key: str, version: int, at: datetime) -> None:
-    """Ask the configured backend to call ``fire(key, version)`` at ``at``."""
-    backend = settings.TIMERS_BACKEND
-    if backend == "celery":
-        from .tasks import fire_deadline
-
-        eta = min(at, clock.now() + MAX_ETA)
-        fire_deadline.apply_async(args=[key, version], eta=eta)
-    elif backend == "inprocess":
-        from . import inprocess
-
-        inprocess.wake_up(key, version, at)
-    else:
-        raise ImproperlyConfigured(
-            f"TIMERS_BACKEND is {backend!r}; it must be 'celery' or 'inprocess'"
-        )
 
 
 def _bump(key: str, **fields: object) -> int | None:

@@ -1,11 +1,10 @@
-"""The handlers that deadlines name: ``@timer_handler("tables.action_clock")``.
+"""The handlers that deadlines name, such as ``"tables.action_clock"``.
 
 A deadline row stores its handler's name, not a function, so that a Celery
-worker in another process can run it. Apps register their handlers in their
-``tasks.py`` (thin: take the payload's ids, call an ``actions.py`` function);
-the registry imports every installed app's ``tasks`` module the first time it
-is asked for a name it does not know, so the web server finds them as the
-worker does.
+worker in another process can run it. Each app registers its handlers (thin
+functions in its ``tasks.py``: take the payload's ids, call an ``actions.py``
+function) in its ``AppConfig.ready()``, which the web server and the Celery
+worker both run at start-up, so both know the same names.
 """
 
 from __future__ import annotations
@@ -38,33 +37,29 @@ class TimerHandler:
 _handlers: dict[str, TimerHandler] = {}
 
 
-def timer_handler(
-    name: str, *, lock: Callable[[Payload], object] | None = None
-) -> Callable[[Callable[[Payload], None]], Callable[[Payload], None]]:
-    """Register ``fn(payload) -> None`` as the handler called ``name``."""
+def register_timer_handler(
+    name: str, run: Callable[[Payload], None], *, lock: Callable[[Payload], object] | None = None
+) -> TimerHandler:
+    """Let deadlines name ``run(payload)`` as ``name``; apps call it from their ``ready()``.
 
-    def register(fn: Callable[[Payload], None]) -> Callable[[Payload], None]:
-        existing = _handlers.get(name)
-        if existing is not None and _origin(existing.run) != _origin(fn):
-            raise ValueError(f"timer handler {name!r} is already registered by {_origin(existing.run)}")
-        _handlers[name] = TimerHandler(name=name, run=fn, lock=lock)
-        return fn
-
-    return register
+    Registering the same function again is harmless; another function under
+    a taken name is a mistake that would make one app's deadlines run another's.
+    """
+    existing = _handlers.get(name)
+    if existing is not None and _origin(existing.run) != _origin(run):
+        raise ValueError(f"timer handler {name!r} is already registered by {_origin(existing.run)}")
+    _handlers[name] = TimerHandler(name=name, run=run, lock=lock)
+    return _handlers[name]
 
 
 def handler_for(name: str) -> TimerHandler:
     """The handler registered as ``name``; raises :class:`UnknownTimerHandler`."""
-    if name not in _handlers:
-        from django.utils.module_loading import autodiscover_modules
-
-        autodiscover_modules("tasks")
     try:
         return _handlers[name]
     except KeyError:
         raise UnknownTimerHandler(
             f"no timer handler named {name!r}; register it with "
-            f"@timer_handler({name!r}) in an installed app's tasks.py"
+            f"register_timer_handler({name!r}, ...) in an installed app's AppConfig.ready()"
         ) from None
 
 

@@ -38,7 +38,7 @@ def test_log_in_and_log_out(client, user):
 
 
 def test_home_page_lists_the_demo_world(client):
-    from lobby.demo import load_demo
+    from pokerrt.demo.world import load_demo
 
     load_demo()
     page = client.get("/")

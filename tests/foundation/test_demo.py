@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 
-from lobby.demo import DEMO_ADMIN, DEMO_PLAYERS
 from lobby.models import Lobby
+from pokerrt.demo.world import DEMO_ADMIN, DEMO_PLAYERS
 from tables.models import Table
 from tournament.models import Tournament
 

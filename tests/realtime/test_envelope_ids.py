@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from pokerrt.realtime import errors
-from pokerrt.realtime.envelope import TARGETS, parse_command
+from pokerrt.realtime import errors, registry
+from pokerrt.realtime.envelope import parse_command
 
+# PROTOCOL.md section 2; each is registered by the app that owns it.
+PROTOCOL_TARGETS = ("LOBBY", "TOURNAMENT", "TABLE", "PLAYER")
 MISSPELLINGS = ["+1", " 1", "1 ", "0001", "00", "١", "１", "1.0", "1e3", "", "-1", "0x1", "1\n", -1, 1.0, True, [1]]
 
 
-@pytest.mark.parametrize("target", [*TARGETS, "table"])
+def test_the_registry_knows_every_target_of_the_protocol():
+    for target in PROTOCOL_TARGETS:
+        assert registry.is_known_target(target) and registry.has_canonical_ids(target), target
+
+
+@pytest.mark.parametrize("target", [*PROTOCOL_TARGETS, "table"])
 @pytest.mark.parametrize("id_", MISSPELLINGS)
 def test_an_id_of_a_protocol_stream_in_another_spelling_is_validation(target, id_):
     for type_ in ("SUBSCRIBE", "UNSUBSCRIBE", "TABLE_JOIN"):

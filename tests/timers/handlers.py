@@ -2,6 +2,8 @@
 
 ``record`` appends what fired to ``FIRED`` (same-process tests) and, when the
 payload names a file, a JSON line to it (a worker process's firings).
+
+They register when this module is imported: it is no app, so has no ``ready()``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import threading
 import time
 from typing import Any
 
-from pokerrt.timers import schedule, timer_handler
+from pokerrt.timers import register_timer_handler, schedule
 
 # (payload, time.time() when the handler ran), in firing order.
 FIRED: list[tuple[dict[str, Any], float]] = []
@@ -21,7 +23,6 @@ CALLS: list[str] = []
 _file_lock = threading.Lock()
 
 
-@timer_handler("tests.timers.record")
 def record(payload: dict[str, Any]) -> None:
     now = time.time()
     FIRED.append((payload, now))
@@ -33,18 +34,15 @@ def record(payload: dict[str, Any]) -> None:
             log.write(json.dumps(line) + "\n")
 
 
-@timer_handler("tests.timers.explode")
 def explode(payload: dict[str, Any]) -> None:
     FIRED.append((payload, time.time()))
     raise RuntimeError("handler failed")
 
 
-@timer_handler("tests.timers.locked", lock=lambda payload: CALLS.append(f"lock {payload['n']}"))
 def locked(payload: dict[str, Any]) -> None:
     CALLS.append(f"run {payload['n']}")
 
 
-@timer_handler("tests.timers.next_turn")
 def next_turn(payload: dict[str, Any]) -> None:
     """Like an action clock: firing hands the clock to the next player, same key."""
     FIRED.append((payload, time.time()))
@@ -66,10 +64,16 @@ def _lock_user(payload: dict[str, Any]) -> object:
     return get_user_model().objects.select_for_update().get(pk=payload["user_id"])
 
 
-@timer_handler("tests.timers.user_clock", lock=_lock_user)
 def user_clock(payload: dict[str, Any]) -> None:
     """A handler whose owner row is a user, locked first like a table would be."""
     FIRED.append((payload, time.time()))
+
+
+register_timer_handler("tests.timers.record", record)
+register_timer_handler("tests.timers.explode", explode)
+register_timer_handler("tests.timers.locked", locked, lock=lambda payload: CALLS.append(f"lock {payload['n']}"))
+register_timer_handler("tests.timers.next_turn", next_turn)
+register_timer_handler("tests.timers.user_clock", user_clock, lock=_lock_user)
 
 
 HOUSEKEEPING_RUNS: list[float] = []

@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from lobby.actions import do_create_lobby
+from lobby.models import Lobby
 from pokerrt.accounts.actions import do_create_user
 from tables.actions import do_create_table
 from tables.models import Table
 from tournament.actions import do_create_tournament
 from tournament.models import Tournament
-
-from .actions import do_create_lobby
-from .models import Lobby
 
 # Known passwords, printed by `make run`. Demo only: never load on a public server.
 DEMO_PLAYERS = [("alice", "alice-plays-poker"), ("bob", "bob-plays-poker"),

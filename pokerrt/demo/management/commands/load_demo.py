@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from lobby.demo import DEMO_ADMIN, DEMO_PLAYERS, load_demo
+from pokerrt.demo.world import DEMO_ADMIN, DEMO_PLAYERS, load_demo
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""The demo world of `make run`, above every app: it imports them, none imports it."""
