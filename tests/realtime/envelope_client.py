@@ -1,6 +1,6 @@
 """What both test clients share: building envelope frames and reading them back.
 
-``Client`` (tests/realtime/conftest.py) speaks through a WebsocketCommunicator,
+``Client`` (tests/realtime/helpers.py) speaks through a WebsocketCommunicator,
 ``Socket`` (tests/realtime/livenode.py) through a real websockets connection;
 each supplies only how text goes out and comes in.
 """

@@ -1,4 +1,4 @@
-"""State changes of the test-only streams (they emit, so they live in an actions.py)."""
+"""State changes of the test-only streams: the one test module that emits, as an app's actions.py does."""
 
 from __future__ import annotations
 
