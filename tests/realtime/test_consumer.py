@@ -487,7 +487,7 @@ async def test_failed_snapshot_leaves_no_group_behind(connect, layer, monkeypatc
     def broken(stream_id, user):
         raise RuntimeError("snapshot broke")
 
-    monkeypatch.setattr(tally.actions, "tally_total", broken)
+    monkeypatch.setattr(tally.tally_actions, "tally_total", broken)
     client = await connect()
     frame = await client.request("SUBSCRIBE", "TALLY", "broken")
     assert frame["data"]["code"] == "INTERNAL"
