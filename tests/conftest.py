@@ -44,18 +44,25 @@ def fresh_cache():
 _DB_FIXTURES = ("transactional_db", "db")
 
 
-@pytest.fixture(autouse=True)
-def chips_conserved(request: pytest.FixtureRequest):
-    """After every test that touched the database, the chip audit holds."""
+def _database_used(request: pytest.FixtureRequest) -> bool:
+    """Whether the test touches the database; if so, the database outlives the caller's teardown."""
     used = next((name for name in _DB_FIXTURES if name in request.fixturenames), None)
     marker = request.node.get_closest_marker("django_db")
     if used is None and marker is None:
-        yield
-        return
+        return False
     if used is None:
         used = "transactional_db" if marker.kwargs.get("transaction") else "db"
-    # Requested here so the database outlives this fixture's teardown.
+    # Requested here so the database outlives the calling fixture's teardown.
     request.getfixturevalue(used)
+    return True
+
+
+@pytest.fixture(autouse=True)
+def chips_conserved(request: pytest.FixtureRequest):
+    """After every test that touched the database, the chip audit holds."""
+    if not _database_used(request):
+        yield
+        return
     yield
     if request.node.get_closest_marker("live"):
         wait_for_live_nodes_to_settle()
@@ -65,6 +72,23 @@ def chips_conserved(request: pytest.FixtureRequest):
 
     problems = audit()
     assert not problems, "chip audit failed after the test:\n" + "\n".join(problems)
+
+
+@pytest.fixture(autouse=True)
+def events_match_schemas(request: pytest.FixtureRequest):
+    """After every test that touched the database, each event it journaled matches its app's schema.
+
+    The journal holds every event the test emitted that committed (or is
+    still in the test's transaction), from this process or a live node.
+    """
+    if not _database_used(request):
+        yield
+        return
+    yield
+    from tests.event_checks import journal_problems
+
+    problems = journal_problems()
+    assert not problems, "events do not match their schemas (the apps' events.py):\n" + "\n".join(problems)
 
 
 def wait_for_live_nodes_to_settle(timeout: float = 10.0) -> None:

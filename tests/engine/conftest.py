@@ -1,19 +1,13 @@
-"""Engine tests need no Django: only the repository and this folder on the path.
+"""Engine tests need no Django; their shared helpers are tests/engine/helpers.py.
 
 Every hand a rules-of-play test finishes is also checked to read back through PokerKit's ``PokerStarsParser``.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-
-for path in (Path(__file__).resolve().parents[2], Path(__file__).resolve().parent):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
 
 ROUND_TRIP_MODULES = ('test_engine_rules_of_play',)
 
@@ -25,9 +19,9 @@ def pokerstars_round_trip(request: pytest.FixtureRequest,
     if request.module.__name__.rsplit('.', 1)[-1] not in ROUND_TRIP_MODULES:
         yield
         return
-    from engine_helpers import check_pokerstars_round_trip, round_trips
-
     from tables.engine import Hand
+
+    from .helpers import check_pokerstars_round_trip, round_trips
     hands: list[Hand] = []
     original = Hand.__init__
 

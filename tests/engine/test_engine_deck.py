@@ -9,7 +9,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from engine_helpers import config, deck_for
 
 from tables.engine import (
     CARDS,
@@ -22,6 +21,8 @@ from tables.engine import (
     verify_deck_proof,
 )
 from tables.engine.deck import leaf
+
+from .helpers import config, deck_for
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 
-from engine_helpers import ENGINE_SETTINGS, random_deck
 from hypothesis import given
 from hypothesis import strategies as st
 from pokerkit import (
@@ -23,6 +22,8 @@ from pokerkit import (
 from tables.engine import Hand, HandConfig, PhevaluatorHighHand, SeatEntry
 from tables.engine.evaluator import describe
 from tables.engine.hand import forced_bets
+
+from .helpers import ENGINE_SETTINGS, random_deck
 
 HANDS_PER_EXAMPLE = 4
 """With the default 300 examples: 1200 hands, most of them to showdown."""

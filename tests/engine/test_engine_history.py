@@ -6,7 +6,12 @@ import random
 from datetime import UTC, datetime
 
 import pytest
-from engine_helpers import (
+from pokerkit import HandHistory
+
+from tables.engine import Hand, HandConfig, SeatEntry
+from tables.engine.history import HistoryInfo, TournamentInfo, phh, pokerstars_text
+
+from .helpers import (
     NAMES,
     check_pokerstars_round_trip,
     config,
@@ -15,10 +20,6 @@ from engine_helpers import (
     random_deck,
     round_trips,
 )
-from pokerkit import HandHistory
-
-from tables.engine import Hand, HandConfig, SeatEntry
-from tables.engine.history import HistoryInfo, TournamentInfo, phh, pokerstars_text
 
 INFO = HistoryInfo(hand_id=42, table_name='Alpha', names=NAMES,
                    started_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), max_seats=6)

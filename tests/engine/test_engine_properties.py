@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 
-from engine_helpers import ENGINE_SETTINGS, random_action, random_deck
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -19,6 +18,8 @@ from tables.engine import (
     commitment,
     verify_deck_proof,
 )
+
+from .helpers import ENGINE_SETTINGS, random_action, random_deck
 
 HANDS_PER_EXAMPLE = 6
 """With the default 300 examples: 1800 random hands."""

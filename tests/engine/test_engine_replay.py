@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import random
 
-from engine_helpers import config, play_random, random_deck
-
 from tables.engine import Action, Hand, HandConfig
+
+from .helpers import config, play_random, random_deck
 
 
 def test_replay_rebuilds_every_event_and_state() -> None:

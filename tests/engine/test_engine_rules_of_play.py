@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from engine_helpers import config, deck_for
 
 from tables.engine import Hand, HandConfig, IllegalAction, NotYourTurn, Post, SeatEntry
+
+from .helpers import config, deck_for
 
 
 def events_of(events: list, kind: str) -> list[dict]:  # type: ignore[type-arg]

@@ -12,15 +12,15 @@ from django.db import connections
 
 from pokerrt.realtime.routing import websocket_application
 
-from . import streams
-from .envelope_client import EnvelopeClient
+from . import tally_streams
+from .helpers import Client
 
 
 @pytest.fixture(autouse=True)
 def tally_stream():
-    streams.register()
+    tally_streams.register()
     yield
-    streams.unregister()
+    tally_streams.unregister()
 
 
 @pytest.fixture(autouse=True)
@@ -58,34 +58,6 @@ async def layer(settings, layer_settings):
     yield channel_layer
     if hasattr(channel_layer, "flush"):
         await channel_layer.flush()
-
-
-class Client(EnvelopeClient):
-    """A WebsocketCommunicator speaking the envelope."""
-
-    def __init__(self, communicator: WebsocketCommunicator):
-        self.communicator = communicator
-
-    async def send_text(self, text: str) -> None:
-        await self.communicator.send_to(text_data=text)
-
-    async def receive_text(self, timeout: float) -> str:
-        return await self.communicator.receive_from(timeout)
-
-    async def request(
-        self, type: str, target: str | None = None, id: Any = None, data: Any = None, ref: str = "r1"
-    ) -> dict[str, Any]:
-        await self.send(type, target, id, data, ref)
-        while True:
-            frame = await self.receive()
-            if frame["type"] != "PING":
-                return frame
-
-    async def nothing(self, timeout: float = 0.2) -> bool:
-        return await self.communicator.receive_nothing(timeout)
-
-    async def close(self) -> None:
-        await self.communicator.disconnect()
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from django.db import transaction
 from pokerrt.realtime import registry
 from pokerrt.realtime.models import Event
 from pokerrt.realtime.streams import event_frame, stream_position
+from tests.event_checks import snapshot_problems
 
 State = dict[str, Any]
 Reducer = Callable[[State, dict[str, Any]], State]
@@ -58,7 +59,10 @@ def snapshot_at(target: str, stream_id: str, user: Any) -> tuple[int, State]:
     assert stream_type is not None, f"no stream type {target}"
     with transaction.atomic():
         position = stream_position(target, stream_id)
-        return position.seq, stream_type.snapshot(stream_id, user)
+        state = stream_type.snapshot(stream_id, user)
+    found = snapshot_problems(target, state)
+    assert not found, "a snapshot does not match its schema:\n" + "\n".join(found)
+    return position.seq, state
 
 
 def assert_events_replay(

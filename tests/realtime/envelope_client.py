@@ -1,6 +1,6 @@
 """What both test clients share: building envelope frames and reading them back.
 
-``Client`` (tests/realtime/conftest.py) speaks through a WebsocketCommunicator,
+``Client`` (tests/realtime/helpers.py) speaks through a WebsocketCommunicator,
 ``Socket`` (tests/realtime/livenode.py) through a real websockets connection;
 each supplies only how text goes out and comes in.
 """
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 from typing import Any
+
+from tests.event_checks import assert_frame_matches
 
 
 class EnvelopeClient:
@@ -31,7 +33,8 @@ class EnvelopeClient:
         await self.send_text(json.dumps(frame))
 
     async def receive(self, timeout: float | None = None) -> dict[str, Any]:
-        return json.loads(await self.receive_text(timeout or self.default_timeout))
+        """The next frame, once it proved to match its schema (tests/event_checks.py)."""
+        return assert_frame_matches(json.loads(await self.receive_text(timeout or self.default_timeout)))
 
     async def receive_type(self, type: str, timeout: float | None = None) -> dict[str, Any]:
         """The next frame of ``type``, skipping server PINGs."""

@@ -32,7 +32,7 @@ class Node:
 
 def start_node(**env: str) -> Node:
     """Start a node serving the TALLY test stream too; ``env`` such as POKERRT_HEARTBEAT_INTERVAL="0.3"."""
-    proc, port = start_daphne(application="tests.realtime.asgi:application", **env)
+    proc, port = start_daphne(application="tests.realtime.tally_asgi:application", **env)
     return Node(proc, port)
 
 

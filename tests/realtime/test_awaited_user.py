@@ -12,7 +12,8 @@ from rest_framework.authtoken.models import Token
 
 from pokerrt.realtime.registry import register_stream
 
-from . import actions, streams
+from . import tally_actions as actions
+from . import tally_streams as streams
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

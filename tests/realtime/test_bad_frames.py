@@ -10,7 +10,7 @@ from pokerrt.realtime.consumer import RealtimeConsumer
 from pokerrt.realtime.models import Connection
 from pokerrt.realtime.routing import websocket_application
 
-from . import actions
+from . import tally_actions as actions
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

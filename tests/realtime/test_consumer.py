@@ -15,7 +15,7 @@ from pokerrt.realtime import presence, streams
 from pokerrt.realtime.models import Connection, Event
 from pokerrt.realtime.routing import websocket_application
 
-from . import actions
+from . import tally_actions as actions
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -482,12 +482,12 @@ async def test_binary_frame_over_the_limit_closes_1009(connect, realtime_conf):
 
 
 async def test_failed_snapshot_leaves_no_group_behind(connect, layer, monkeypatch):
-    from . import streams as tally
+    from . import tally_streams as tally
 
     def broken(stream_id, user):
         raise RuntimeError("snapshot broke")
 
-    monkeypatch.setattr(tally.actions, "tally_total", broken)
+    monkeypatch.setattr(tally.tally_actions, "tally_total", broken)
     client = await connect()
     frame = await client.request("SUBSCRIBE", "TALLY", "broken")
     assert frame["data"]["code"] == "INTERNAL"

@@ -23,7 +23,7 @@ from pokerrt.realtime.limits import TokenBucket
 from pokerrt.realtime.models import Event, Stream
 from pokerrt.realtime.routing import websocket_application
 
-from . import actions
+from . import tally_actions as actions
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,7 +9,7 @@ from channels.db import database_sync_to_async
 
 from tests.services import REDIS_URL
 
-from . import actions
+from . import tally_actions as actions
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 

@@ -14,7 +14,7 @@ from pokerrt.realtime import auth
 from tables.actions import do_create_table
 from tables.models import Seat
 
-from . import actions
+from . import tally_actions as actions
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

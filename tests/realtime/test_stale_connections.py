@@ -127,7 +127,7 @@ async def test_the_next_run_of_a_killed_node_tells_the_tables_its_players_left(s
         first.proc.wait()
         assert await database_sync_to_async(Connection.objects.filter(user=ann).count)() == 1
         # when: the node runs again (same port, no POKERRT_NODE_NAME) and someone connects
-        second = LiveNode(*start_daphne(port=first.port, application="tests.realtime.asgi:application"))
+        second = LiveNode(*start_daphne(port=first.port, application="tests.realtime.tally_asgi:application"))
         try:
             watcher = await watch(second, table)
             # then: ann is seen to leave, and her next session is seen to come and go

@@ -15,7 +15,7 @@ from django.utils import timezone
 from pokerrt.realtime import registry, streams
 from pokerrt.realtime.models import Event, Stream
 
-from . import actions
+from . import tally_actions as actions
 from .consistency import assert_events_replay
 
 REPO = Path(__file__).resolve().parents[2]

@@ -10,6 +10,7 @@ from channels.testing import WebsocketCommunicator
 from rest_framework.authtoken.models import Token
 
 from pokerrt.realtime.routing import websocket_application
+from tests.event_checks import assert_frame_matches
 
 # A failure bound only: every frame a test waits for comes in a fraction of it.
 PATIENCE = 60
@@ -37,7 +38,8 @@ class Socket:
         await self.communicator.send_to(text_data=json.dumps(frame))
 
     async def receive(self) -> dict[str, Any]:
-        return json.loads(await self.communicator.receive_from(PATIENCE))
+        """The next frame, once it proved to match its schema (tests/event_checks.py)."""
+        return assert_frame_matches(json.loads(await self.communicator.receive_from(PATIENCE)))
 
     async def close(self) -> None:
         await self.communicator.disconnect()

@@ -6,7 +6,7 @@ import pytest
 
 from tables import actions, live
 
-from .conftest import passive, play_out
+from .helpers import passive, play_out
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from loadtest.bots import Bot
 from pokerrt.realtime.streams import event_frame
 from tables import actions
 
-from .conftest import fire_now, table_events, user_at
+from .helpers import fire_now, table_events, user_at
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from pokerrt.realtime.models import Event
 from tables import actions
 from tables.models import Seat
 
-from .conftest import current_hand, user_at
+from .helpers import current_hand, user_at
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from tables import actions, live
 from tables.models import HandStatus, Seat
 from tables.snapshots import table_snapshot
 
-from .conftest import current_hand, fire_now, random_bot, table_events, user_at
+from .helpers import current_hand, fire_now, random_bot, table_events, user_at
 from .table_state import apply
 
 pytestmark = pytest.mark.django_db

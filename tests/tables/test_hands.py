@@ -11,7 +11,7 @@ from pokerrt.timers.models import Deadline
 from tables import actions, live
 from tables.models import Hand, HandAction, HandStatus, Seat, SeatStatus
 
-from .conftest import fire_now, passive, play_out, table_events, user_at
+from .helpers import fire_now, passive, play_out, table_events, user_at
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from tables.engine import verify_deck_proof
 from tables.models import Hand, HandStatus
 from tables.snapshots import player_seats, table_snapshot
 
-from .conftest import user_at
+from .helpers import user_at
 from .privacy import assert_no_leak, mentioned
 from .scripted import cards_of, deal_next
 

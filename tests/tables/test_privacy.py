@@ -11,7 +11,7 @@ from tables import actions, live
 from tables.models import Hand, HandStatus
 from tables.snapshots import player_seats, table_snapshot
 
-from .conftest import random_bot, user_at
+from .helpers import random_bot, user_at
 from .privacy import assert_no_leak
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from tables import actions
 from tables.models import Hand, HandAction
 from tables.snapshots import awaited_user
 
-from .conftest import fire_now, passive, play_out, table_events
+from .helpers import fire_now, passive, play_out, table_events
 from .sockets import Socket
 
 pytestmark = pytest.mark.django_db(transaction=True)

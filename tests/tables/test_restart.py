@@ -15,7 +15,7 @@ from tables import actions, live
 from tables.models import HandAction, HandStatus
 from tests.live import start_daphne, stop
 
-from .conftest import user_at
+from .helpers import user_at
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 

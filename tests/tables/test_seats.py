@@ -10,7 +10,7 @@ from pokerrt.timers.models import Deadline
 from tables import actions
 from tables.models import Seat, SeatStatus
 
-from .conftest import current_hand, fire_now, passive, play_out, table_events
+from .helpers import current_hand, fire_now, passive, play_out, table_events
 
 pytestmark = pytest.mark.django_db
 

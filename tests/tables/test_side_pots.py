@@ -12,7 +12,7 @@ from pokerrt.accounts.actions import wallet_of
 from tables import actions
 from tables.models import Seat
 
-from .conftest import play_out, table_events
+from .helpers import play_out, table_events
 from .scripted import deal_next
 
 pytestmark = pytest.mark.django_db

@@ -23,9 +23,9 @@ from pokerrt.timers.models import Deadline
 from tables import actions
 from tables.models import Seat, SeatStatus, Table
 from tables.snapshots import table_snapshot
-from tests.realtime.conftest import Client
+from tests.realtime.helpers import Client
 
-from .conftest import passive, play_out
+from .helpers import passive, play_out
 from .table_state import apply
 
 pytestmark = pytest.mark.django_db(transaction=True)

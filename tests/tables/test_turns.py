@@ -9,7 +9,7 @@ from tables import actions, live
 from tables.models import HandAction
 from tables.snapshots import table_snapshot
 
-from .conftest import fire_now, table_events, user_at
+from .helpers import fire_now, table_events, user_at
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from tables import actions, live
 from tables.models import HandAction, Seat, SeatStatus, Table, TableStatus
 from tables.snapshots import table_info, table_snapshot
 
-from .conftest import current_hand, fire_now, last_seq, passive, play_out, table_events, user_at
+from .helpers import current_hand, fire_now, last_seq, passive, play_out, table_events, user_at
 from .table_state import apply
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from pokerrt.realtime import errors
 from pokerrt.realtime.processor import register_command, unregister_command
 from pokerrt.realtime.registry import register_stream, unregister_stream
 
-from . import actions
+from . import tally_actions
 
 
 def can_subscribe(stream_id: str, user: Any) -> bool:
@@ -23,7 +23,7 @@ def exists(stream_id: str) -> bool:
 
 
 def snapshot(stream_id: str, user: Any) -> dict[str, Any]:
-    return {"total": actions.tally_total(stream_id)}
+    return {"total": tally_actions.tally_total(stream_id)}
 
 
 class AddSerializer(serializers.Serializer):
@@ -67,7 +67,7 @@ def register() -> None:
         "TALLY",
         serializer=AddSerializer,
         permission=lambda user, stream_id: not (stream_id or "").startswith("locked"),
-        handler=lambda user, stream_id, data: {"total": actions.do_add(stream_id, **data)},
+        handler=lambda user, stream_id, data: {"total": tally_actions.do_add(stream_id, **data)},
     )
     register_command("FAIL", "TALLY", serializer=None, permission=None, handler=fail, needs_auth=False)
     register_command(
@@ -75,7 +75,7 @@ def register() -> None:
         "PLAYER",
         serializer=GrantSerializer,
         permission=lambda user, stream_id: user.is_staff or str(user.pk) == stream_id,
-        handler=lambda user, stream_id, data: {"balance": actions.do_grant(user, data["amount"])},
+        handler=lambda user, stream_id, data: {"balance": tally_actions.do_grant(user, data["amount"])},
     )
 
 

@@ -1,15 +1,27 @@
-"""State changes of the test-only streams (they emit, so they live in an actions.py)."""
+"""State changes of the test-only streams: the one test module that emits, as an app's actions.py does."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db import transaction
 
 from pokerrt.accounts.actions import do_transfer, mint_account, wallet_of
 from pokerrt.accounts.models import Reason, user_ref
+from pokerrt.realtime.events import UserRef
 from pokerrt.realtime.models import Event
 from pokerrt.realtime.streams import emit, lock_stream
+
+
+class BalanceUpdate(TypedDict):
+    """What :func:`do_grant` tells the PLAYER stream; TALLY, a test-only target, declares nothing."""
+
+    user: UserRef
+    balance: int
+    change: int
+
+
+EVENTS: dict[tuple[str, str], type] = {("PLAYER", "BALANCE_UPDATE"): BalanceUpdate}
 
 
 def tally_total(stream_id: str) -> int:

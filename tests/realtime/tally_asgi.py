@@ -2,6 +2,6 @@
 
 from pokerrt.asgi import application  # noqa: F401
 
-from .streams import register
+from .tally_streams import register
 
 register()
