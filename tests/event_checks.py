@@ -16,12 +16,15 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from lobby import events as lobby_events
 from pokerrt.realtime import events as core_events
-from pokerrt.realtime.envelope import TARGETS
 from pokerrt.realtime.schemas import problems
 from tables import events as table_events
 from tournament import events as tournament_events
 
 from .realtime import tally_actions
+
+# PROTOCOL.md's targets, written out here: the schemas hold the apps to the
+# protocol, whatever the registry holds.
+TARGETS = ("LOBBY", "TOURNAMENT", "TABLE", "PLAYER")
 
 
 def _merged(*declarations: dict[Any, type]) -> dict[Any, type]:

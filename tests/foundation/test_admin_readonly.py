@@ -19,7 +19,7 @@ from pokerrt.accounts.models import CanonicalUsername
 from pokerrt.realtime.models import Connection, Node
 from tables import actions
 from tables.models import Hand
-from tests.tables.conftest import fire_now, passive, play_out
+from tests.tables.helpers import fire_now, passive, play_out
 from tournament.models import Tournament, default_structure
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from channels.db import database_sync_to_async
 
 from pokerrt.realtime import streams
 
-from . import actions
+from . import tally_actions as actions
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -23,9 +23,9 @@ from tables import actions
 from tables.audit import table_chip_problems
 from tables.models import Hand, Seat, Table, TableStatus
 from tables.snapshots import table_info
-from tests.realtime.conftest import Client
+from tests.realtime.helpers import Client
 
-from .conftest import current_hand, fire_now, passive, play_out, table_events
+from .helpers import current_hand, fire_now, passive, play_out, table_events
 
 pytestmark = pytest.mark.django_db
 
