@@ -363,6 +363,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
+    # {"code", "message", "details"} for every error, by the socket's codes (docs/api-errors.md).
+    "EXCEPTION_HANDLER": "pokerrt.api_errors.handle",
 }
 
 SPECTACULAR_SETTINGS = {

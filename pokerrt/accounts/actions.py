@@ -59,7 +59,7 @@ def do_create_user(username: str, password: str, **extra: object) -> AbstractBas
             return get_user_model().objects.create_user(username=username, password=password, **extra)
     except IntegrityError:
         if is_taken(username):
-            raise UsernameTaken(TAKEN) from None
+            raise UsernameTaken(TAKEN, details={"username": [TAKEN]}) from None
         raise
 
 

@@ -40,9 +40,10 @@ class RegisterView(APIView):
             with transaction.atomic():
                 user = do_create_user(**serializer.validated_data)
                 token = Token.objects.create(user=user)
-        except UsernameTaken as taken:
+        except UsernameTaken:
+            # A VALIDATION naming the field: the exception handler answers it.
             attempt.give_back()
-            raise serializers.ValidationError({"username": [str(taken)]}) from None
+            raise
         return Response(
             {"id": user.pk, "username": user.get_username(), "token": token.key},
             status=status.HTTP_201_CREATED,

@@ -1,13 +1,11 @@
-"""Typed errors of the accounts domain, mapped to protocol codes by their callers."""
+"""Typed errors of the accounts domain, each a ``pokerrt.errors`` error carrying its protocol code."""
+
+from pokerrt import errors
 
 
-class InsufficientFunds(Exception):
+class InsufficientFunds(errors.InsufficientFunds):
     """The source account holds fewer chips than the transfer asks for."""
 
-    code = "INSUFFICIENT_FUNDS"
 
-
-class UsernameTaken(Exception):
+class UsernameTaken(errors.Validation):
     """Another account has this name, or one equal to it ignoring case and width."""
-
-    code = "VALIDATION"

@@ -1,18 +1,18 @@
 """The one WebSocket endpoint, ``/ws/``: PROTOCOL.md sections 1 to 5 and 7.
 
-Every frame to the client goes through one bounded queue drained by a writer
+The consumer is the connection's life: connect, frames in, commands, the
+heartbeat, release. Its parts each have a module: ``frames`` (JSON both
+ways), ``subscriptions`` (the read path's checks and reads), ``outbox``
+(every frame to the client through one bounded queue drained by a writer
 task, so frames leave in the order they were produced and a client that does
-not read is closed (4503) instead of growing the server's memory.
+not read is closed with 4503 instead of growing the server's memory).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from channels.consumer import get_handler_name
@@ -21,21 +21,24 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+
+from pokerrt import errors
 
 from .. import clock
-from . import auth, errors, presence, processor, registry
+from . import auth, presence, processor, registry
 from .envelope import Command, control_frame, error_frame, parse_command, read_ref
+from .frames import decode, encode
 from .limits import TokenBucket
-from .streams import (
-    STREAM_ID_RE,
-    StreamPosition,
-    event_frame,
-    events_between,
-    group_name,
-    replay,
-    stream_position,
+from .outbox import Outbox
+from .streams import group_name
+from .subscriptions import (
+    Subscription,
+    check_access,
+    missing_events,
+    named_stream,
+    read_subscription,
+    resume_point,
+    stream_of,
 )
 
 logger = logging.getLogger(__name__)
@@ -51,69 +54,6 @@ CLOSE_TOO_BIG = 1009
 CLOSE_RESTART = 1012
 
 
-@dataclass
-class Subscription:
-    """What this connection has forwarded of one stream."""
-
-    # The seq of the last event sent (or the snapshot's); later ones must follow it.
-    seq: int
-    epoch: str
-
-
-@dataclass(frozen=True)
-class SubscribeResult:
-    position: StreamPosition
-    # The replayed events' frames when recovered, else None and a snapshot.
-    replayed: list[str] | None
-    state: dict[str, Any] | None
-
-
-def _encode(frame: dict[str, Any]) -> str:
-    return json.dumps(frame, cls=DjangoJSONEncoder)
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _decode(text: str) -> Any:
-    """A client frame's JSON value; BadFrame for anything that is not JSON (RFC 8259).
-
-    Deep nesting makes the parser raise RecursionError, not ValueError; NaN
-    and Infinity are Python's extensions, and echoing one back (PONG's ``t``)
-    would send the client a frame that is not JSON either.
-    """
-    try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except (ValueError, RecursionError):
-        raise errors.BadFrame("A frame must be JSON.") from None
-
-
-def _check_access(target: str, stream_id: str, user: Any) -> registry.StreamType:
-    stream_type = registry.stream_type(target)
-    assert stream_type is not None
-    if not STREAM_ID_RE.match(stream_id) or (
-        stream_type.exists is not None and not stream_type.exists(stream_id)
-    ):
-        raise errors.NotFound(f"No {target} {stream_id}.")
-    if not stream_type.can_subscribe(stream_id, user):
-        raise errors.Forbidden(f"You may not subscribe to {target} {stream_id}.")
-    return stream_type
-
-
-def _read_subscription(
-    stream_type: registry.StreamType, stream_id: str, user: Any, since: int | None, epoch: str | None
-) -> SubscribeResult:
-    """Replay after ``since`` when the journal holds it all, else a snapshot; at one seq."""
-    with transaction.atomic():
-        position = stream_position(stream_type.target, stream_id)
-        if since is not None:
-            events = replay(stream_type.target, stream_id, position, since, epoch)
-            if events is not None:
-                return SubscribeResult(position, [_encode(event_frame(e)) for e in events], None)
-        return SubscribeResult(position, None, stream_type.snapshot(stream_id, user))
-
-
 class NodeStopping(Exception):
     """The node closed this socket (1012) while its command waited for the sync thread."""
 
@@ -127,11 +67,6 @@ def _as_user(shutdown: Any, credential: auth.Credential | None, fn: Callable[...
     if credential is not None and not auth.credential_valid(credential):
         raise auth.CredentialRevoked()
     return fn(*args)
-
-
-def _missing_events(target: str, stream_id: str, epoch: str, after: int, upto: int) -> list[str] | None:
-    events = events_between(target, stream_id, epoch, after, upto)
-    return None if events is None else [_encode(event_frame(e)) for e in events]
 
 
 class RealtimeConsumer(AsyncJsonWebsocketConsumer):
@@ -191,15 +126,16 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         # Checked again before each command: it may be revoked while the socket is open.
         self.credential = auth.credential_of(self.scope)
         self.bucket = TokenBucket(conf["RATE_PER_SECOND"], conf["RATE_BURST"], clock=clock.monotonic)
-        self.outgoing: deque[str] = deque()
-        self.outgoing_ready = asyncio.Event()
-        # True while the writer task holds a frame it took from the queue.
-        self.writing = False
         self.last_frame_at = clock.monotonic()
         # Backpressure and the node's shutdown, from the pokerrt server
         # (server.py); plain Daphne has neither.
-        self.flow = self.scope.get("extensions", {}).get("pokerrt.flow")
         self.shutdown = self.scope.get("extensions", {}).get("pokerrt.shutdown")
+        self.outbox = Outbox(
+            lambda text: self.send(text_data=text),
+            self.scope.get("extensions", {}).get("pokerrt.flow"),
+            lambda: self.closed,
+            lambda: self.close_with(CLOSE_SLOW_CONSUMER),
+        )
         # Every connection, anonymous too, waits for the node's start (its
         # previous run's rows cleared, its heartbeat going): after a restart
         # the first one may well be a watcher.
@@ -210,7 +146,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             await database_sync_to_async(presence.connection_opened)(self.user, self.channel_name)
         await self.accept()
         self.tasks = [
-            asyncio.ensure_future(self._write_loop()),
+            asyncio.ensure_future(self.outbox.write_loop()),
             asyncio.ensure_future(self._heartbeat_loop()),
         ]
 
@@ -240,7 +176,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             return
         self.ended = True
         logger.info("closing %s (user %s) with %d", self.channel_name, self.user.pk, code)
-        self.outgoing.clear()
+        self.outbox.clear()
         await self.close(code=code)
 
     # --- Incoming frames -------------------------------------------------------------
@@ -257,18 +193,18 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             await self.close_with(CLOSE_TOO_BIG)
             return
         content: Any = None
-        problem: errors.ProtocolError | None = None
+        problem: errors.PokerrtError | None = None
         if text is None:
             problem = errors.BadFrame("Binary frames are not accepted.")
         else:
             try:
-                content = _decode(text)
+                content = decode(text)
             except errors.BadFrame as bad:
                 problem = bad
         await self.receive_json(content, problem=problem)
 
     async def receive_json(
-        self, content: Any, problem: errors.ProtocolError | None = None, **kwargs: Any
+        self, content: Any, problem: errors.PokerrtError | None = None, **kwargs: Any
     ) -> None:
         ref = read_ref(content)
         # Answers to our pings are not commands: never rate limited.
@@ -290,7 +226,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             await self.close_with(CLOSE_BAD_TOKEN)
         except NodeStopping:
             return  # the client has its 1012 and resubscribes elsewhere
-        except errors.ProtocolError as error:
+        except errors.PokerrtError as error:
             await self.command_failed(error, ref, content)
         except Exception:
             logger.exception("command failed: %r", content.get("type") if isinstance(content, dict) else None)
@@ -324,7 +260,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         """
         return await database_sync_to_async(_as_user)(self.shutdown, self.credential, fn, *args)
 
-    async def command_failed(self, error: errors.ProtocolError, ref: str | None, content: Any) -> None:
+    async def command_failed(self, error: errors.PokerrtError, ref: str | None, content: Any) -> None:
         target = id_ = None
         if isinstance(content, dict):
             target = content.get("target") if isinstance(content.get("target"), str) else None
@@ -334,30 +270,10 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
 
     # --- Subscriptions ---------------------------------------------------------------------
 
-    def _stream_of(self, command: Command) -> tuple[registry.StreamType, str]:
-        if command.target is None or command.id is None:
-            missing = {name: ["Required."] for name in ("target", "id") if getattr(command, name) is None}
-            raise errors.Validation("Which stream?", details=missing)
-        stream_type = registry.stream_type(command.target)
-        if stream_type is None:
-            raise errors.Validation(
-                f"No stream type {command.target}.",
-                details={"target": [f"One of {', '.join(registry.registered_targets())}."]},
-            )
-        return stream_type, command.id
-
     async def subscribe(self, command: Command) -> None:
-        stream_type, stream_id = self._stream_of(command)
-        since = command.data.get("since")
-        epoch = command.data.get("epoch")
-        problems = {}
-        if since is not None and (not isinstance(since, int) or isinstance(since, bool) or since < 0):
-            problems["since"] = ["A whole number, 0 or more."]
-        if epoch is not None and not isinstance(epoch, str):
-            problems["epoch"] = ["A string."]
-        if problems:
-            raise errors.Validation(details=problems)
-        await self.as_user(_check_access, stream_type.target, stream_id, self.user)
+        stream_type, stream_id = stream_of(command)
+        since, epoch = resume_point(command)
+        await self.as_user(check_access, stream_type.target, stream_id, self.user)
         # Join first: what is emitted while the snapshot is read waits in the
         # channel, and event_send drops what the snapshot already holds.
         group = group_name(stream_type.target, stream_id)
@@ -377,7 +293,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         epoch: str | None,
         ref: str | None,
     ) -> None:
-        result = await database_sync_to_async(_read_subscription)(
+        result = await database_sync_to_async(read_subscription)(
             stream_type, stream_id, self.user, since, epoch
         )
         position = result.position
@@ -391,16 +307,12 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             data["ref"] = ref
         self.send_frame(control_frame("SUBSCRIBED", data, stream_type.target, stream_id))
         for text in result.replayed or ():
-            self.send_text(text)
+            self.outbox.put(text)
 
     async def unsubscribe(self, command: Command) -> None:
-        if command.target is None or command.id is None:
-            raise errors.Validation(
-                "Which stream?",
-                details={name: ["Required."] for name in ("target", "id") if getattr(command, name) is None},
-            )
-        if self.subscriptions.pop((command.target, command.id), None) is not None:
-            await self.channel_layer.group_discard(group_name(command.target, command.id), self.channel_name)
+        target, stream_id = named_stream(command)
+        if self.subscriptions.pop((target, stream_id), None) is not None:
+            await self.channel_layer.group_discard(group_name(target, stream_id), self.channel_name)
         if command.ref is not None:
             self.send_frame(control_frame("ACK", {"ref": command.ref}, command.target, command.id))
 
@@ -419,14 +331,14 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if seq > subscription.seq + 1:
             # Events from other nodes may arrive out of order; the journal
             # already holds the ones in between (seq is taken under a lock).
-            missing = await database_sync_to_async(_missing_events)(
+            missing = await database_sync_to_async(missing_events)(
                 key[0], key[1], subscription.epoch, subscription.seq, seq
             )
             if missing is None:
                 await self._resync(key)
                 return
             for text in missing:
-                self.send_text(text)
+                self.outbox.put(text)
         subscription.seq = seq
         if self.user.is_authenticated and message.get("awaited_user") == str(self.user.pk):
             # Before the frame leaves, so the answer it asks for finds its token.
@@ -439,46 +351,14 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             return
         await self._send_subscribed(stream_type, key[1], None, None, None)
 
-    # --- Outgoing queue, heartbeat ----------------------------------------------------------
+    # --- Outgoing frames, heartbeat ----------------------------------------------------------
 
     def send_frame(self, frame: dict[str, Any]) -> None:
-        self.send_text(_encode(frame))
-
-    def send_text(self, text: str) -> None:
-        if self.closed:
-            return
-        if len(self.outgoing) >= settings.POKERRT_REALTIME["OUTGOING_QUEUE_LIMIT"]:
-            self.closing = asyncio.ensure_future(self.close_with(CLOSE_SLOW_CONSUMER))
-            return
-        self.outgoing.append(text)
-        self.outgoing_ready.set()
+        self.outbox.put(encode(frame))
 
     async def forward(self, text: str) -> None:
-        """Send at once when nothing waits and the socket has room, else queue."""
-        if (
-            not self.outgoing
-            and not self.writing
-            and not self.closed
-            and (self.flow is None or self.flow.has_room())
-        ):
-            await self.send(text_data=text)
-        else:
-            self.send_text(text)
-
-    async def _write_loop(self) -> None:
-        while not self.closed:
-            await self.outgoing_ready.wait()
-            self.outgoing_ready.clear()
-            while self.outgoing and not self.closed:
-                if self.flow is not None:
-                    await self.flow.writable()
-                    if self.closed:
-                        return
-                self.writing = True
-                try:
-                    await self.send(text_data=self.outgoing.popleft())
-                finally:
-                    self.writing = False
+        """An event's frame: sent at once when nothing waits, else after what does."""
+        await self.outbox.forward(text)
 
     async def _heartbeat_loop(self) -> None:
         conf = settings.POKERRT_REALTIME
@@ -496,4 +376,4 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
 
     @classmethod
     async def encode_json(cls, content: Any) -> str:
-        return _encode(content)
+        return encode(content)

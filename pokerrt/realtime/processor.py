@@ -13,9 +13,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from pokerrt.accounts import errors as account_errors
+from pokerrt import errors
 
-from . import errors
 from .envelope import Command
 
 logger = logging.getLogger(__name__)
@@ -86,7 +85,9 @@ def lookup(command: Command) -> CommandType:
 def process(command: Command, user: Any) -> object:
     """Run one command in the calling (sync) thread; returns the handler's result.
 
-    Raises a ProtocolError for everything the client should be told.
+    Raises a ``pokerrt.errors`` error for everything the client should be
+    told: the handler's own pass through whatever app raised them, since each
+    carries its code; a serializer's ValidationError becomes VALIDATION.
     """
     registration = lookup(command)
     if registration.needs_auth and not user.is_authenticated:
@@ -95,28 +96,12 @@ def process(command: Command, user: Any) -> object:
     if registration.serializer is not None:
         serializer = registration.serializer(data=command.data)
         if not serializer.is_valid():
-            raise errors.Validation(details=_details(serializer.errors))
+            raise errors.Validation(details=errors.field_details(serializer.errors))
         data = dict(serializer.validated_data)
     if registration.permission is not None and not registration.permission(user, command.id):
         raise errors.Forbidden()
     try:
         return registration.handler(user, command.id, data)
-    except account_errors.InsufficientFunds as exc:
-        raise errors.InsufficientFunds(str(exc)) from exc
     except serializers.ValidationError as exc:
-        raise errors.Validation(details=_details(exc.detail)) from exc
+        raise errors.Validation(details=errors.field_details(exc.detail)) from exc
 
-
-def _details(detail: Any) -> dict[str, Any]:
-    """``details`` names the fields; errors not tied to one go under non_field_errors."""
-    plain = _plain(detail)
-    return plain if isinstance(plain, dict) else {"non_field_errors": plain}
-
-
-def _plain(detail: Any) -> Any:
-    """DRF's error detail as plain JSON (ErrorDetail is a str subclass with a code)."""
-    if isinstance(detail, dict):
-        return {str(key): _plain(value) for key, value in detail.items()}
-    if isinstance(detail, list):
-        return [_plain(value) for value in detail]
-    return str(detail)

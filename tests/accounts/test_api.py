@@ -81,7 +81,8 @@ def test_bad_registrations_get_per_field_errors_and_create_nothing(api_client, u
     response = api_client.post(REGISTER, payload, format="json")
     # then
     assert response.status_code == 400
-    assert bad_fields <= set(response.json())
+    assert response.json()["code"] == "VALIDATION"
+    assert bad_fields <= set(response.json()["details"])
     assert get_user_model().objects.count() == users_before
     assert LedgerEntry.objects.count() == entries_before
 

@@ -52,7 +52,8 @@ def test_eleventh_failed_log_in_for_a_name_is_a_429_until_the_window_ends(api_cl
     # then
     assert blocked.status_code == 429
     assert blocked["Retry-After"] == "900"
-    assert "Too many failed log-ins" in blocked.json()["detail"]
+    assert blocked.json()["code"] == "RATE_LIMITED"
+    assert "Too many failed log-ins" in blocked.json()["message"]
     clock.advance(899)
     assert token(api_client, "alice", user.raw_password)["Retry-After"] == "1"
     clock.advance(1)

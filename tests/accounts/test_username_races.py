@@ -86,7 +86,11 @@ def test_concurrent_registrations_of_one_name_give_one_201_and_400s(monkeypatch,
     assert statuses == [201] + [400] * (len(names) - 1), results
     for status, body in results:
         if status == 400:
-            assert body == {"username": ["This username is taken."]}
+            assert body == {
+                "code": "VALIDATION",
+                "message": "This username is taken.",
+                "details": {"username": ["This username is taken."]},
+            }
     assert get_user_model().objects.count() == 1
 
 

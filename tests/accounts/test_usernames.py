@@ -39,7 +39,8 @@ def test_a_name_equal_to_a_taken_one_ignoring_case_and_width_is_a_400(api_client
     response = register(api_client, name)
     # then
     assert response.status_code == 400
-    assert response.json() == {"username": ["This username is taken."]}
+    assert response.json()["code"] == "VALIDATION"
+    assert response.json()["details"] == {"username": ["This username is taken."]}
     assert get_user_model().objects.count() == 1
     assert LedgerEntry.objects.count() == entries_before
 
@@ -53,7 +54,7 @@ def test_a_full_width_name_is_stored_and_answered_in_its_normal_form(api_client)
 
 def test_case_folding_is_more_than_lower_case(api_client):
     assert register(api_client, "Straße").status_code == 201
-    assert register(api_client, "STRASSE").json() == {"username": ["This username is taken."]}
+    assert register(api_client, "STRASSE").json()["details"] == {"username": ["This username is taken."]}
 
 
 @pytest.mark.parametrize(
@@ -68,7 +69,7 @@ def test_case_folding_is_more_than_lower_case(api_client):
 def test_a_name_mixing_scripts_is_refused(api_client, client, name):
     api = register(api_client, name)
     assert api.status_code == 400
-    assert "one script" in api.json()["username"][0]
+    assert "one script" in api.json()["details"]["username"][0]
     page = sign_up(client, name)
     assert page.status_code == 200
     assert b"one script" in page.content
@@ -99,7 +100,7 @@ def test_a_name_that_grows_past_the_limit_when_normalised_is_a_400(api_client):
     name = "\ufb03" * 60  # ﬃ, 60 characters typed, 180 once normalised to "ffi"
     response = register(api_client, name)
     assert response.status_code == 400
-    assert "150" in response.json()["username"][0]
+    assert "150" in response.json()["details"]["username"][0]
 
 
 @pytest.mark.parametrize("name", ["ａｌｉｃｅ", "ALICE", "\u0430lice"])

@@ -21,14 +21,16 @@ DEEP_BODIES = {
 def test_json_nested_too_deeply_is_a_400_with_a_clear_error(api_client, url, shape):
     response = api_client.generic("POST", url, DEEP_BODIES[shape], content_type="application/json")
     assert response.status_code == 400
-    assert "nested too deeply" in response.json()["detail"]
+    assert response.json()["code"] == "BAD_FRAME"
+    assert "nested too deeply" in response.json()["message"]
 
 
 def test_json_nested_a_little_is_judged_by_the_serializer(api_client):
     body = '{"username": ' + "[" * 50 + "]" * 50 + ', "password": "river-of-chips-9"}'
     response = api_client.generic("POST", "/api/auth/register/", body, content_type="application/json")
     assert response.status_code == 400
-    assert "username" in response.json()
+    assert response.json()["code"] == "VALIDATION"
+    assert "username" in response.json()["details"]
 
 
 def drf_views(patterns=None):
