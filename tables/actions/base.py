@@ -1,0 +1,109 @@
+"""Locks and lookups every table action starts from, and the names of the table's timers.
+
+The one lock order: table rows first, by ascending id when an action takes
+more than one (:func:`locked_tables`); then seats; then ledger accounts,
+which ``pokerrt.accounts`` locks in id order itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from pokerrt.realtime import errors
+
+from ..models import Hand, HandStatus, Seat, Table
+
+
+def table_pk(table_id: int | str) -> int:
+    try:
+        return int(table_id)
+    except (ValueError, TypeError):
+        raise errors.NotFound(f"No table {table_id}.") from None
+
+
+def lock_table(table_id: int | str) -> Table:
+    """The table row, locked until the transaction ends. The one lock order: table first."""
+    try:
+        return Table.objects.select_for_update().get(pk=table_pk(table_id))
+    except Table.DoesNotExist:
+        raise errors.NotFound(f"No table {table_id}.") from None
+
+
+@contextmanager
+def locked_table(table_id: int | str) -> Iterator[Table]:
+    """``with locked_table(id) as table:`` one transaction, the table row locked throughout."""
+    with transaction.atomic():
+        yield lock_table(table_id)
+
+
+@contextmanager
+def locked_tables(*table_ids: int | str) -> Iterator[list[Table]]:
+    """Several tables in one transaction, locked by ascending id; yielded in the order asked."""
+    pks = [table_pk(table_id) for table_id in table_ids]
+    with transaction.atomic():
+        tables = {pk: lock_table(pk) for pk in sorted(set(pks))}
+        yield [tables[pk] for pk in pks]
+
+
+def seat_of(table: Table, user: Any) -> Seat | None:
+    return Seat.objects.filter(table=table, user=user).first()
+
+
+def own_seat(table: Table, user: Any) -> Seat:
+    """The user's seat at ``table``; CONFLICT when they have none."""
+    seat = seat_of(table, user)
+    if seat is None:
+        raise errors.Conflict("You have no seat at this table.")
+    return seat
+
+
+def held_seat(table: Table, number: int, user_id: int) -> Seat | None:
+    """Seat ``number`` if ``user_id`` still sits there: a timer set for them may outlive their stay."""
+    return Seat.objects.filter(table=table, number=number, user_id=user_id).first()
+
+
+def live_hand(table: Table) -> Hand | None:
+    return Hand.objects.filter(table=table, status=HandStatus.LIVE).first()
+
+
+def dealt_in(hand: Hand, seat: Seat) -> bool:
+    """Whether the seat's player was dealt into ``hand``.
+
+    Folded or not, their chips are settled only when the hand ends: the seat's
+    stack is what they started it with, part of which may now be in the pot.
+    """
+    return hand.players.get(str(seat.number)) == seat.user_id
+
+
+def now() -> dt.datetime:
+    return timezone.now()
+
+
+def conf(name: str) -> Any:
+    return settings.POKERRT_TABLES[name]
+
+
+# --- Timer keys (pokerrt.timers): one pending deadline per key ---------------------------------
+
+
+def next_hand_timer(table: Table) -> str:
+    return f"table:{table.pk}:next_hand"
+
+
+def action_timer(table: Table) -> str:
+    return f"table:{table.pk}:action"
+
+
+def sit_out_timer(table: Table, number: int) -> str:
+    return f"table:{table.pk}:seat:{number}:sit_out"
+
+
+def grace_timer(table: Table, number: int) -> str:
+    return f"table:{table.pk}:seat:{number}:grace"

@@ -1,0 +1,97 @@
+"""What seats and hands both do to a table: ask for the next hand, sit a player out, stand one up.
+
+Taking and leaving seats (``seats``, ``moves``) and playing hands (``hands``,
+``settlement``) each need these; both import this module and neither imports
+the other. What differs between cash and tournament tables is asked of the
+table's seating policy (``tables.policies``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pokerrt.accounts.models import user_ref
+from pokerrt.realtime.streams import emit
+from pokerrt.timers import cancel, schedule
+from tables import engine
+
+from .. import snapshots
+from ..models import Hand, Seat, SeatStatus, Table, TableStatus
+from ..policies import policy_for
+from .base import conf, grace_timer, live_hand, next_hand_timer, now, sit_out_timer
+
+
+def maybe_schedule_hand(table: Table, delay: float | None = None) -> None:
+    """Ask for the next hand if none is in play and two or more can be dealt in."""
+    if table.status != TableStatus.OPEN or live_hand(table) is not None:
+        return
+    if len(dealable(table)) < 2:
+        return
+    seconds = conf("HAND_INTERVAL_SECONDS") if delay is None else delay
+    schedule(next_hand_timer(table), "tables.start_hand", now() + dt.timedelta(seconds=seconds),
+             {"table_id": table.pk})
+
+
+def dealable(table: Table) -> list[Seat]:
+    return list(
+        Seat.objects.filter(table=table, user__isnull=False, status=SeatStatus.ACTIVE,
+                            stack__gt=0, leaving=False).order_by("number")
+    )
+
+
+def announce_seat(table: Table, seat: Seat, hand: Hand | None) -> None:
+    """Tell the table a seat's status, ``leaving`` or connection changed."""
+    emit("TABLE", table.pk, "TABLE_UPDATE", {"seats": [snapshots.seat_info(seat, hand)]})
+
+
+def sit_out(table: Table, seat: Seat) -> None:
+    """Keep the seat out of the next hands; where the policy says so, only for a while."""
+    seat.status = SeatStatus.SITTING_OUT
+    seat.sat_out_at = now()
+    seat.save(update_fields=["status", "sat_out_at"])
+    arm_sit_out_expiry(table, seat)
+    announce_seat(table, seat, live_hand(table))
+
+
+def arm_sit_out_expiry(table: Table, seat: Seat) -> None:
+    """Stand the seat's player up once they have sat out as long as the table's policy allows."""
+    seconds = policy_for(table).sit_out_seconds(table)
+    if seconds is None or seat.sat_out_at is None:
+        return
+    schedule(sit_out_timer(table, seat.number), "tables.sit_out_expired",
+             seat.sat_out_at + dt.timedelta(seconds=seconds),
+             {"table_id": table.pk, "seat": seat.number, "user_id": seat.user_id})
+
+
+def arm_grace(table: Table, seat: Seat) -> None:
+    """Sit the seat's player out unless they are back within the grace period."""
+    if seat.disconnected_at is None:
+        return
+    schedule(grace_timer(table, seat.number), "tables.grace_expired",
+             seat.disconnected_at + dt.timedelta(seconds=conf("DISCONNECT_GRACE_SECONDS")),
+             {"table_id": table.pk, "seat": seat.number, "user_id": seat.user_id})
+
+
+def empty(seat: Seat) -> None:
+    """The seat as nobody sits in it (the row stays)."""
+    seat.user = None
+    seat.stack = 0
+    seat.status = SeatStatus.EMPTY
+    seat.leaving = False
+    seat.sat_out_at = seat.disconnected_at = None
+    seat.owes = engine.Post.NONE.value
+    seat.timeouts_in_row = 0
+    seat.save()
+
+
+def stand_up(table: Table, seat: Seat) -> None:
+    """Take the seat's chips off the table as its policy says (cash: to the wallet) and empty it."""
+    user, stack, number = seat.user, seat.stack, seat.number
+    wallet = policy_for(table).stand_up(table, seat)
+    empty(seat)
+    cancel(sit_out_timer(table, number))
+    emit("TABLE", table.pk, "TABLE_LEAVE", {"seat": number, "user": user_ref(user), "stack": stack})
+    private = {"table_id": str(table.pk), "seat": number, "stack": stack}
+    if wallet is not None:
+        private.update(balance=wallet.balance, change=wallet.change)
+    emit("PLAYER", user.pk, "TABLE_LEAVE", private)

@@ -1,0 +1,174 @@
+"""Playing hands: dealing one, the players' actions, and the action clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pokerrt.accounts.models import user_ref
+from pokerrt.realtime import errors
+from pokerrt.realtime.streams import emit
+from pokerrt.timers import schedule
+from tables import engine
+from tables.engine import rules
+
+from .. import live, snapshots
+from ..models import Hand, HandAction, HandPlayer, HandStatus, Seat, SeatStatus, Table, TableStatus
+from .base import action_timer, conf, live_hand, locked_table, now, seat_of
+from .dealing import sit_out
+from .settlement import publish
+
+
+def do_start_hand(table_id: int | str) -> Hand | None:
+    """Deal the next hand if the table can play one; None if it cannot."""
+    with locked_table(table_id) as table:
+        if table.status != TableStatus.OPEN or live_hand(table) is not None:
+            return None
+        occupied = list(Seat.objects.filter(table=table, user__isnull=False).order_by("number"))
+        seats = [
+            rules.TableSeat(s.number, s.stack, sitting_out=s.status != SeatStatus.ACTIVE or s.leaving,
+                            owes=engine.Post(s.owes))
+            for s in occupied
+        ]
+        previous = rules.Positions(**table.positions) if table.positions else None
+        plan = rules.plan_hand(seats, previous)
+        if plan is None:
+            return None
+        config = plan.hand_config(seats, table.small_blind, table.big_blind, table.ante)
+        deck = engine.shuffled_deck()
+        dealt, opening = engine.Hand.start(config, deck)
+        table.positions = {"button": plan.positions.button, "small_blind": plan.positions.small_blind,
+                           "big_blind": plan.positions.big_blind}
+        table.hands_dealt += 1
+        table.save(update_fields=["positions", "hands_dealt"])
+        for seat in occupied:
+            owes = plan.owes.get(seat.number, engine.Post.NONE).value
+            if seat.owes != owes:
+                seat.owes = owes
+                seat.save(update_fields=["owes"])
+        by_number = {s.number: s for s in occupied}
+        hand = Hand.objects.create(
+            table=table, number=table.hands_dealt, button=plan.positions.button, config=config.to_dict(),
+            deck=deck.to_dict(), commitment=dealt.commitment(),
+            players={str(n): by_number[n].user_id for n in dealt.seats},
+        )
+        HandPlayer.objects.bulk_create(
+            HandPlayer(hand=hand, user_id=by_number[n].user_id, seat=n, starting_stack=config.entry(n).stack)
+            for n in dealt.seats
+        )
+        live.remember(hand, dealt)
+        to_act = None if dealt.is_over else _arm_clock(table, hand, dealt)
+        emit("TABLE", table.pk, "HAND_START", {
+            "hand_id": str(hand.pk), "hand_no": hand.number, "button": plan.positions.button,
+            "small_blind": table.small_blind, "big_blind": table.big_blind, "ante": table.ante,
+            "seats": [{"seat": n, "user": user_ref(by_number[n].user), "stack": config.entry(n).stack}
+                      for n in dealt.seats],
+            "deck_commitment": hand.commitment,
+            "to_act": to_act,
+        })
+        publish(table, hand, dealt, opening, to_act)
+        return hand
+
+
+def do_player_action(user: Any, table_id: int | str, action: str, amount: int | None = None, *,
+                     hand_id: str | None = None, turn: int | None = None) -> None:
+    """A betting action by ``user`` at ``table_id``.
+
+    ``hand_id`` and ``turn``, when given, name the decision the player
+    answers: a click meant for one that is over never lands on the next.
+    """
+    with locked_table(table_id) as table:
+        hand = live_hand(table)
+        if hand is None:
+            raise errors.Conflict("No hand is in play.")
+        dealt = live.engine_hand(hand)
+        check_decision(hand, dealt, hand_id, turn)
+        seat = seat_of(table, user)
+        if seat is None or hand.players.get(str(seat.number)) != user.pk:
+            raise errors.Forbidden("You are not in this hand.")
+        _act(table, hand, dealt, seat, action, amount, auto=False)
+
+
+def check_decision(hand: Hand, dealt: engine.Hand, hand_id: str | None, turn: int | None) -> None:
+    """CONFLICT unless ``hand_id`` and ``turn`` (each when given) are the decision in play."""
+    if hand_id is not None and hand_id != str(hand.pk):
+        raise errors.Conflict(f"Hand {hand_id} is not the one in play ({hand.pk}).")
+    current = snapshots.turn(dealt)
+    if turn is not None and turn != current:
+        raise errors.Conflict(f"Turn {turn} is not the one in play ({current}).")
+
+
+def _act(table: Table, hand: Hand, dealt: engine.Hand, seat: Seat, action: str, amount: int | None, *,
+         auto: bool) -> None:
+    try:
+        events = dealt.act(seat.number, action, amount)
+    except engine.NotYourTurn as error:
+        raise errors.NotYourTurn(str(error)) from None
+    except engine.IllegalAction as error:
+        raise errors.IllegalAction(error.reason) from None
+    HandAction.objects.create(hand=hand, index=len(dealt.actions) - 1, seat=seat.number,
+                              action=action, amount=dealt.actions[-1].amount, auto=auto)
+    _spend_clock(table, hand, seat, auto=auto)
+    to_act = None if dealt.is_over else _arm_clock(table, hand, dealt)
+    publish(table, hand, dealt, events, to_act, auto_seat=seat.number if auto else None)
+
+
+def _spend_clock(table: Table, hand: Hand, seat: Seat, *, auto: bool) -> None:
+    """Charge the time bank for time used past the action clock."""
+    fields = []
+    timeouts = seat.timeouts_in_row + 1 if auto else 0
+    if timeouts != seat.timeouts_in_row:
+        seat.timeouts_in_row = timeouts
+        fields.append("timeouts_in_row")
+    if hand.bank_started_at is not None:
+        used = (now() - hand.bank_started_at).total_seconds()
+        seat.time_bank_left = 0 if auto else max(0.0, seat.time_bank_left - used)
+        fields.append("time_bank_left")
+    if fields:  # most actions change neither: no write on the hot path
+        seat.save(update_fields=fields)
+    if auto and seat.timeouts_in_row >= conf("TIMEOUTS_BEFORE_SIT_OUT") and seat.status == SeatStatus.ACTIVE:
+        sit_out(table, seat)
+
+
+def _arm_clock(table: Table, hand: Hand, dealt: engine.Hand) -> dict[str, Any] | None:
+    info = dealt.to_act_info()
+    if info is None:
+        return None
+    deadline = now() + dt.timedelta(seconds=table.action_seconds)
+    hand.action_deadline = deadline
+    hand.bank_started_at = None
+    hand.save(update_fields=["action_deadline", "bank_started_at"])
+    schedule(action_timer(table), "tables.action_clock", deadline,
+             {"table_id": table.pk, "hand_id": hand.pk, "actions": len(dealt.actions)})
+    return snapshots.to_act(dealt, hand, deadline)
+
+
+def do_action_clock_expired(table_id: int, hand_id: int, actions: int) -> None:
+    """The player to act ran out of time: start their time bank, or act for them."""
+    with locked_table(table_id) as table:
+        hand = Hand.objects.filter(pk=hand_id, table=table, status=HandStatus.LIVE).first()
+        if hand is None:
+            return
+        dealt = live.engine_hand(hand)
+        number = dealt.to_act()
+        if number is None or len(dealt.actions) != actions:
+            return
+        seat = Seat.objects.get(table=table, number=number)
+        if hand.bank_started_at is None and seat.time_bank_left >= 1 and seat.user_id == hand.players[str(number)]:
+            _start_time_bank(table, hand, dealt, seat)
+            return
+        action = "check" if "check" in dealt.legal_actions() else "fold"
+        _act(table, hand, dealt, seat, action, None, auto=True)
+
+
+def _start_time_bank(table: Table, hand: Hand, dealt: engine.Hand, seat: Seat) -> None:
+    started = now()
+    hand.bank_started_at = started
+    hand.action_deadline = started + dt.timedelta(seconds=seat.time_bank_left)
+    hand.save(update_fields=["bank_started_at", "action_deadline"])
+    schedule(action_timer(table), "tables.action_clock", hand.action_deadline,
+             {"table_id": table.pk, "hand_id": hand.pk, "actions": len(dealt.actions)})
+    emit("TABLE", table.pk, "TABLE_UPDATE", {
+        "hand_id": str(hand.pk), "time_bank": {"seat": seat.number, "seconds": seat.time_bank_left},
+        "to_act": snapshots.to_act(dealt, hand, hand.action_deadline),
+    })
