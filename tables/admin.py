@@ -17,8 +17,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from pokerrt.errors import PokerrtError
 from pokerrt.readonly_admin import ReadOnlyAdmin
-from pokerrt.realtime.errors import ProtocolError
 
 from .actions import TABLE_FIELDS, check_table, do_create_table, do_delete_table, do_update_table
 from .models import Hand, HandAction, HandPlayer, Seat, Table, TableStatus
@@ -29,7 +29,7 @@ STATE_FIELDS = ("kind", "status", "positions", "hands_dealt", "created_at")
 CLOSED = "Closed the table; seated players were cashed out."
 
 
-def refusal_text(error: ProtocolError) -> str:
+def refusal_text(error: PokerrtError) -> str:
     """An action's refusal with each field's reasons, for a message above the page."""
     reasons = [f"{field}: {' '.join(map(str, problems))}" for field, problems in (error.details or {}).items()]
     return " ".join([error.message, *reasons])
@@ -51,7 +51,7 @@ class TableForm(forms.ModelForm):
             return
         try:
             check_table(self.instance)
-        except ProtocolError as error:
+        except PokerrtError as error:
             details = error.details or {}
             for field, problems in details.items():
                 self.add_error(field if field in self.fields else None, list(problems))
@@ -129,7 +129,7 @@ class TableAdmin(admin.ModelAdmin):
                 continue
             try:
                 do_delete_table(table.pk)
-            except ProtocolError as error:
+            except PokerrtError as error:
                 self.message_user(request, f"“{table}” was not closed. {refusal_text(error)}", messages.ERROR)
             else:
                 closed.append(table)
@@ -164,7 +164,7 @@ class TableAdmin(admin.ModelAdmin):
                         extra_context: dict[str, Any] | None = None) -> HttpResponse:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except ProtocolError as error:
+        except PokerrtError as error:
             # The form passed check_table, but the action checks again under the
             # table's lock, and a player may have sat down in between.
             self.message_user(request, f"Nothing was saved. {refusal_text(error)}", messages.ERROR)
@@ -174,7 +174,7 @@ class TableAdmin(admin.ModelAdmin):
                     extra_context: dict[str, Any] | None = None) -> HttpResponse:
         try:
             return super().delete_view(request, object_id, {"title": "Close the table", **(extra_context or {})})
-        except ProtocolError as error:
+        except PokerrtError as error:
             self.message_user(request, f"The table was not closed. {refusal_text(error)}", messages.ERROR)
             return HttpResponseRedirect(reverse("admin:tables_table_change", args=[object_id]))
 

@@ -13,6 +13,8 @@ class TablesConfig(AppConfig):
 
         from . import actions, commands, snapshots, tasks
         from .audit import table_chip_problems
+        from .models import TableKind
+        from .policies import CashPolicy, register_policy
 
         register_target("TABLE")
         register_stream(
@@ -33,3 +35,5 @@ class TablesConfig(AppConfig):
             on_last_disconnect=actions.do_player_disconnected,
         )
         register_check(table_chip_problems)
+        # The cash game's seating rules; the tournament app registers its own.
+        register_policy(TableKind.CASH, CashPolicy())

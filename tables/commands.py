@@ -13,7 +13,7 @@ from typing import Any
 from rest_framework import serializers
 
 from lobby.models import Lobby
-from pokerrt.realtime import errors
+from pokerrt import errors
 from pokerrt.realtime.processor import register_command
 from pokerrt.strict import StrictIdField, StrictIntegerField, StrictSerializer
 

@@ -161,13 +161,17 @@ class TableJoin(TypedDict):
     seat: int
     user: UserRef
     stack: int
+    # Set when the player was moved here from another table (do_move_player).
+    from_table: NotRequired[str]
 
 
 class TableLeave(TypedDict):
     seat: int
     user: UserRef
-    # The chips cashed out to the balance.
+    # The chips cashed out to the balance, or taken along to ``to_table``.
     stack: int
+    # Set when the player was moved to another table (do_move_player).
+    to_table: NotRequired[str]
 
 
 class PlayerDisconnect(TypedDict):
@@ -262,18 +266,22 @@ class PlayerTableJoin(TypedDict):
     table_id: str
     seat: int
     stack: int
-    balance: int
-    # What the balance changed by: minus the buy-in.
-    change: int
+    # A buy-in from the balance: the balance after it and minus the buy-in.
+    # A move between tables (``from_table``) leaves the balance alone.
+    balance: NotRequired[int]
+    change: NotRequired[int]
+    from_table: NotRequired[str]
 
 
 class PlayerTableLeave(TypedDict):
     table_id: str
     seat: int
     stack: int
-    balance: int
-    # What the balance changed by: plus the chips cashed out.
-    change: int
+    # A cash-out to the balance: the balance after it and plus the chips.
+    # A move between tables (``to_table``) leaves the balance alone.
+    balance: NotRequired[int]
+    change: NotRequired[int]
+    to_table: NotRequired[str]
 
 
 class PlayerDealCards(TypedDict):

@@ -1,4 +1,4 @@
-"""Tables: data and queries only; every change goes through tables/actions.py."""
+"""Tables: data and queries only; every change goes through the tables/actions/ package."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError

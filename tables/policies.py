@@ -16,12 +16,12 @@ from typing import Any, Protocol
 
 from django.conf import settings
 
+from pokerrt import errors
 from pokerrt.accounts.actions import account_for, do_transfer, wallet_of
 from pokerrt.accounts.errors import InsufficientFunds as WalletTooLow
 from pokerrt.accounts.models import AccountKind, Reason
-from pokerrt.realtime import errors
 
-from .models import Hand, Seat, Table, TableKind
+from .models import Hand, Seat, Table
 
 
 @dataclass(frozen=True)
@@ -102,5 +102,3 @@ def policy_for(table: Table) -> SeatingPolicy:
         raise errors.Forbidden(f"No player can be seated at a {table.get_kind_display().lower()} here.")
     return policy
 
-
-register_policy(TableKind.CASH, CashPolicy())

@@ -24,6 +24,7 @@ class Reason(models.TextChoices):
     TOP_UP = "top_up", "Staff top-up"
     BUY_IN = "buy_in", "Table buy-in"
     CASH_OUT = "cash_out", "Table cash-out"
+    TABLE_MOVE = "table_move", "Moved to another table"
     REGISTER = "register", "Tournament registration"
     UNREGISTER = "unregister", "Tournament unregistration"
     PRIZE = "prize", "Tournament prize"

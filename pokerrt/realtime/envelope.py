@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import BadFrame, Validation
+from pokerrt.errors import BadFrame, Validation
+
 from .registry import has_canonical_ids
 
 MAX_REF_LENGTH = 64

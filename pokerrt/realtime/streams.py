@@ -1,7 +1,7 @@
 """The journal: ``emit`` writes the next event of a stream, commit broadcasts it.
 
-Only ``actions.py`` functions call :func:`emit` (tests/realtime/test_emit_callers.py
-holds everyone to it), always inside the transaction that changes the state
+Only actions call :func:`emit`: functions of an ``actions.py`` or of a module
+in an ``actions/`` package (tests/realtime/test_streams.py holds everyone to it), always inside the transaction that changes the state
 the event describes.
 """
 

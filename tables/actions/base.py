@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from pokerrt.realtime import errors
+from pokerrt import errors
 
 from ..models import Hand, HandStatus, Seat, Table
 

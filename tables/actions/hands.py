@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from pokerrt import errors
 from pokerrt.accounts.models import user_ref
-from pokerrt.realtime import errors
 from pokerrt.realtime.streams import emit
 from pokerrt.timers import schedule
 from tables import engine

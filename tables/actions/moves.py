@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from pokerrt import errors
 from pokerrt.accounts.actions import account_for, do_transfer
-from pokerrt.accounts.models import AccountKind, user_ref
-from pokerrt.realtime import errors
+from pokerrt.accounts.models import AccountKind, Reason, user_ref
 from pokerrt.realtime.streams import emit
 from pokerrt.timers import cancel
 from tables import engine
@@ -22,9 +22,6 @@ from ..models import Seat, SeatStatus, Table, TableStatus
 from .base import dealt_in, grace_timer, live_hand, locked_tables, seat_of, sit_out_timer, table_pk
 from .dealing import announce_seat, arm_grace, arm_sit_out_expiry, empty, maybe_schedule_hand
 from .seats import free_seat
-
-# The ledger's reason for chips following their player from table to table.
-MOVE_REASON = "table_move"
 
 
 def do_move_player(user: Any, from_table_id: int | str, to_table_id: int | str,
@@ -43,7 +40,7 @@ def do_move_player(user: Any, from_table_id: int | str, to_table_id: int | str,
         target = free_seat(destination, seat_number)
         if seat.stack:
             do_transfer(account_for(AccountKind.TABLE, source.pk), account_for(AccountKind.TABLE, destination.pk),
-                        seat.stack, MOVE_REASON,
+                        seat.stack, Reason.TABLE_MOVE,
                         memo=f"table {source.pk} seat {seat.number} to table {destination.pk} seat {target.number}")
         _take_over(target, seat)
         number = seat.number

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pokerrt import errors
 from pokerrt.accounts.models import user_ref
-from pokerrt.realtime import errors
 from pokerrt.realtime.streams import emit
 from pokerrt.timers import cancel
 from tables import engine

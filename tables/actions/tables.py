@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
 from lobby.models import Lobby
-from pokerrt.realtime import errors
+from pokerrt import errors
 from pokerrt.realtime.streams import emit
 from pokerrt.timers import cancel
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from pokerrt import errors
 from pokerrt.accounts.errors import InsufficientFunds as AccountsInsufficientFunds
-from pokerrt.realtime import errors
 from pokerrt.realtime.processor import register_command, unregister_command
 from pokerrt.realtime.registry import register_stream, unregister_stream
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pokerrt.realtime import errors, registry
+from pokerrt import errors
+from pokerrt.realtime import registry
 from pokerrt.realtime.envelope import parse_command
 
 # PROTOCOL.md section 2; each is registered by the app that owns it.

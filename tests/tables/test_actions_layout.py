@@ -11,7 +11,7 @@ from tables.actions import translate
 from tables.engine import Deck, HandConfig
 from tables.engine import Hand as EngineHand
 
-from .conftest import table_events, user_at
+from .helpers import table_events, user_at
 
 PACKAGE = Path(actions.__file__).parent
 # Each module may import only those before it.

@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import close_old_connections, connection
 
-from pokerrt.realtime import errors
+from pokerrt import errors
 from pokerrt.realtime.models import Event
 from pokerrt.timers.models import Deadline
 from tables import actions, live

@@ -2,10 +2,10 @@
 
 import pytest
 
+from pokerrt import errors
 from pokerrt.accounts.actions import account_for, wallet_of
 from pokerrt.accounts.audit import audit
 from pokerrt.accounts.models import AccountKind, LedgerEntry
-from pokerrt.realtime import errors
 from pokerrt.realtime.models import Event
 from pokerrt.timers.models import Deadline
 from tables import actions
@@ -14,7 +14,7 @@ from tables.audit import table_chip_problems
 from tables.models import Seat, SeatStatus
 from tests.realtime.consistency import assert_events_replay
 
-from .conftest import current_hand, table_events
+from .helpers import current_hand, table_events
 from .table_state import apply as apply_table
 
 pytestmark = pytest.mark.django_db

@@ -3,17 +3,17 @@
 import pytest
 from django.db import transaction
 
+from pokerrt import errors
 from pokerrt.accounts.actions import account_for, do_transfer, wallet_of
 from pokerrt.accounts.audit import audit
 from pokerrt.accounts.models import AccountKind, LedgerEntry, Reason
-from pokerrt.realtime import errors
 from pokerrt.realtime.models import Event
 from pokerrt.timers.models import Deadline
 from tables import actions, policies
 from tables.models import Seat, TableKind
 from tests.realtime.consistency import assert_events_replay
 
-from .conftest import play_out
+from .helpers import play_out
 from .scripted import deal_next
 
 pytestmark = pytest.mark.django_db

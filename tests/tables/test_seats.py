@@ -2,9 +2,9 @@
 
 import pytest
 
+from pokerrt import errors
 from pokerrt.accounts.actions import wallet_of
 from pokerrt.accounts.models import LedgerEntry
-from pokerrt.realtime import errors
 from pokerrt.realtime.models import Event
 from pokerrt.timers.models import Deadline
 from tables import actions

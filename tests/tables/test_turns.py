@@ -2,7 +2,8 @@
 
 import pytest
 
-from pokerrt.realtime import errors, processor
+from pokerrt import errors
+from pokerrt.realtime import processor
 from pokerrt.realtime.envelope import Command
 from pokerrt.realtime.models import Event
 from tables import actions, live

@@ -4,9 +4,9 @@ mid-hand, leaving after a fold, deleting a table during a hand, staff changes an
 
 import pytest
 
+from pokerrt import errors
 from pokerrt.accounts.actions import wallet_of
 from pokerrt.accounts.audit import audit
-from pokerrt.realtime import errors
 from pokerrt.realtime.models import Event
 from pokerrt.realtime.streams import event_frame
 from pokerrt.timers.models import Deadline
