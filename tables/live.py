@@ -1,9 +1,10 @@
 """The live hand of a table: rebuilt from its row and action log, cached per process.
 
 The database is the truth (config, deck, append-only log); the cache only
-saves the replay. An entry is used only if it has replayed exactly the
-actions the log holds, so a node never acts on a stale copy written by
-another node. Entries are keyed by the hand's id *and* its deck commitment:
+saves the replay. An entry is used only if it has replayed exactly as many
+actions as the hand row counts (``Hand.actions_taken``, written with every
+action), so a node never acts on a stale copy written by another node, nor
+on one a rolled-back transaction advanced. Entries are keyed by the hand's id *and* its deck commitment:
 a rolled-back transaction can free an id for the next hand (SQLite reuses
 it), and that hand has another deck.
 """
@@ -33,14 +34,12 @@ def _key(hand: Hand) -> Key:
 
 
 def engine_hand(hand: Hand) -> EngineHand:
-    """The engine's view of ``hand``, replayed from its log if not cached."""
-    actions = list(
-        HandAction.objects.filter(hand=hand).order_by("index").values_list("seat", "action", "amount")
-    )
+    """The engine's view of ``hand``: the cached one if it has replayed every action, else replayed from the log."""
     cached = _cache.get(_key(hand))
-    if cached is not None and len(cached.actions) == len(actions):
+    if cached is not None and len(cached.actions) == hand.actions_taken:
         _cache.move_to_end(_key(hand))
         return cached
+    actions = HandAction.objects.filter(hand=hand).order_by("index").values_list("seat", "action", "amount")
     live = EngineHand.replay(
         HandConfig.from_dict(hand.config),
         Deck.from_dict(hand.deck),

@@ -147,6 +147,10 @@ class Hand(models.Model):
     deck = models.JSONField()
     # Seat -> user id at the start of the hand (seats can empty mid-hand).
     players = models.JSONField()
+    # How many HandAction rows the log holds: a process's cached engine hand is
+    # current when it has replayed exactly this many (tables/live.py), so the
+    # hot path reads one counter on a row it reads anyway, not the whole log.
+    actions_taken = models.PositiveIntegerField(default=0)
     commitment = models.CharField(max_length=64)
     status = models.CharField(max_length=5, choices=HandStatus.choices, default=HandStatus.LIVE)
     # What the hand produced at its end: winners, shown hands, final stacks, proof.

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pokerrt import errors
+from pokerrt.hotpath import HotQuery
 
 from ..models import Hand, HandStatus, Seat, Table
 
@@ -28,12 +29,17 @@ def table_pk(table_id: int | str) -> int:
         raise errors.NotFound(f"No table {table_id}.") from None
 
 
+_locked_table = HotQuery(lambda pk: Table.objects.select_for_update().filter(pk=pk).order_by()[:1])
+_live_hand = HotQuery(lambda table_pk, live: Hand.objects.filter(table_id=table_pk).filter(status=live).order_by("pk")[:1])
+_seat_of = HotQuery(lambda table_pk, user_pk: Seat.objects.filter(table_id=table_pk).filter(user_id=user_pk).order_by("pk")[:1])
+
+
 def lock_table(table_id: int | str) -> Table:
     """The table row, locked until the transaction ends. The one lock order: table first."""
-    try:
-        return Table.objects.select_for_update().get(pk=table_pk(table_id))
-    except Table.DoesNotExist:
-        raise errors.NotFound(f"No table {table_id}.") from None
+    table = _locked_table.first(table_pk(table_id))
+    if table is None:
+        raise errors.NotFound(f"No table {table_id}.")
+    return table
 
 
 @contextmanager
@@ -53,7 +59,7 @@ def locked_tables(*table_ids: int | str) -> Iterator[list[Table]]:
 
 
 def seat_of(table: Table, user: Any) -> Seat | None:
-    return Seat.objects.filter(table=table, user=user).first()
+    return _seat_of.first(table.pk, user.pk) if user.pk is not None else None
 
 
 def own_seat(table: Table, user: Any) -> Seat:
@@ -70,7 +76,7 @@ def held_seat(table: Table, number: int, user_id: int) -> Seat | None:
 
 
 def live_hand(table: Table) -> Hand | None:
-    return Hand.objects.filter(table=table, status=HandStatus.LIVE).first()
+    return _live_hand.first(table.pk, HandStatus.LIVE.value)
 
 
 def dealt_in(hand: Hand, seat: Seat) -> bool:

@@ -106,11 +106,18 @@ def _act(table: Table, hand: Hand, dealt: engine.Hand, seat: Seat, action: str, 
         raise errors.NotYourTurn(str(error)) from None
     except engine.IllegalAction as error:
         raise errors.IllegalAction(error.reason) from None
-    HandAction.objects.create(hand=hand, index=len(dealt.actions) - 1, seat=seat.number,
-                              action=action, amount=dealt.actions[-1].amount, auto=auto)
-    _spend_clock(table, hand, seat, auto=auto)
-    to_act = None if dealt.is_over else _arm_clock(table, hand, dealt)
-    publish(table, hand, dealt, events, to_act, auto_seat=seat.number if auto else None)
+    try:
+        HandAction.objects.create(hand=hand, index=len(dealt.actions) - 1, seat=seat.number,
+                                  action=action, amount=dealt.actions[-1].amount, auto=auto)
+        # Saved with the clock below, or with the hand's end (settlement).
+        hand.actions_taken = len(dealt.actions)
+        _spend_clock(table, hand, seat, auto=auto)
+        to_act = None if dealt.is_over else _arm_clock(table, hand, dealt)
+        publish(table, hand, dealt, events, to_act, auto_seat=seat.number if auto else None)
+    except BaseException:
+        # The cached engine hand holds an action the rollback will undo.
+        live.forget(hand)
+        raise
 
 
 def _spend_clock(table: Table, hand: Hand, seat: Seat, *, auto: bool) -> None:
@@ -137,7 +144,7 @@ def _arm_clock(table: Table, hand: Hand, dealt: engine.Hand) -> dict[str, Any] |
     deadline = now() + dt.timedelta(seconds=table.action_seconds)
     hand.action_deadline = deadline
     hand.bank_started_at = None
-    hand.save(update_fields=["action_deadline", "bank_started_at"])
+    hand.save(update_fields=["action_deadline", "bank_started_at", "actions_taken"])
     schedule(action_timer(table), "tables.action_clock", deadline,
              {"table_id": table.pk, "hand_id": hand.pk, "actions": len(dealt.actions)})
     return snapshots.to_act(dealt, hand, deadline)

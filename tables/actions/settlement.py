@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from pokerrt.realtime.streams import emit
+from pokerrt.realtime.streams import emit_many
 from pokerrt.timers import cancel
 from tables import engine
 
@@ -30,8 +30,7 @@ def publish(table: Table, hand: Hand, dealt: engine.Hand, events: list[engine.Ha
 
 
 def emit_all(emissions: list[translate.Emission]) -> None:
-    for emission in emissions:
-        emit(*emission)
+    emit_many([tuple(emission) for emission in emissions])
 
 
 def settle(table: Table, hand: Hand, dealt: engine.Hand, uncalled: dict[int, int]) -> None:
@@ -41,7 +40,7 @@ def settle(table: Table, hand: Hand, dealt: engine.Hand, uncalled: dict[int, int
     hand.ended_at = now()
     hand.action_deadline = None
     hand.result = result
-    hand.save(update_fields=["status", "ended_at", "action_deadline", "result"])
+    hand.save(update_fields=["status", "ended_at", "action_deadline", "result", "actions_taken"])
     cancel(action_timer(table))
     final = dealt.stacks
     seats = {s.number: s for s in Seat.objects.filter(table=table, number__in=dealt.seats)}

@@ -47,6 +47,39 @@ def test_seq_counts_each_stream_from_one(sent):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_emit_many_takes_each_streams_seqs_in_one_update_and_sends_in_order(sent):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    actions.do_add("m1", 1)  # the streams exist: their rows are only updated below
+    actions.do_add("m2", 1)
+    sent.clear()
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        events = streams.emit_many([
+            ("TALLY", "m1", "ADD", {"n": 1}), ("TALLY", "m2", "ADD", {"n": 2}),
+            ("TALLY", "m1", "ADD", {"n": 3}), ("TALLY", "m1", "ADD", {"n": 4}),
+        ])
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(("UPDATE", "INSERT"))]
+    assert len(writes) == 3  # a seq update per stream, one insert of all four events
+    assert [(e.stream_id, e.seq, e.data["n"]) for e in events] == [("m1", 2, 1), ("m2", 2, 2), ("m1", 3, 3), ("m1", 4, 4)]
+    assert [(e.stream_id, e.seq) for e in sent] == [("m1", 2), ("m2", 2), ("m1", 3), ("m1", 4)]
+    stored = Event.objects.filter(stream_id="m1").order_by("seq")
+    assert [(e.seq, e.data["n"]) for e in stored] == [(1, 1), (2, 1), (3, 3), (4, 4)]
+    assert len({e.timestamp for e in events}) == 1 and Stream.objects.get(stream_id="m1").seq == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_emit_many_checks_every_event_before_writing_any(sent):
+    with pytest.raises(ValueError), transaction.atomic():
+        streams.emit_many([("TALLY", "ok", "ADD", {"n": 1}), ("TALLY", "bad id!", "ADD", {"n": 2})])
+    with pytest.raises(streams.NotInTransaction):
+        streams.emit_many([("TALLY", "ok", "ADD", {"n": 1})])
+    assert not Event.objects.exists() and sent == []
+    with transaction.atomic():
+        assert streams.emit_many([]) == []
+
+
+@pytest.mark.django_db(transaction=True)
 def test_rolled_back_events_are_neither_kept_nor_sent(sent):
     with pytest.raises(RuntimeError):
         with transaction.atomic():
@@ -155,6 +188,7 @@ def test_tally_stream_replays_to_its_snapshot(sent):
 
 # --- Only actions modules call emit ---------------------------------------------------------------------
 
+EMITTERS = {"emit", "emit_many"}
 SKIP_DIRS = {".venv", "venv", "node_modules", "var", ".git", "tests", "__pycache__"}
 
 
@@ -170,13 +204,14 @@ def emit_callers(root: Path) -> list[str]:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pokerrt.realtime"):
-                if any(alias.name == "emit" for alias in node.names):
-                    offenders.append(f"{relative}:{node.lineno} imports emit")
+                for alias in node.names:
+                    if alias.name in EMITTERS:
+                        offenders.append(f"{relative}:{node.lineno} imports {alias.name}")
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 receiver = node.func.value
                 name = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", "")
-                if node.func.attr == "emit" and name == "streams":
-                    offenders.append(f"{relative}:{node.lineno} calls streams.emit")
+                if node.func.attr in EMITTERS and name == "streams":
+                    offenders.append(f"{relative}:{node.lineno} calls streams.{node.func.attr}")
     return offenders
 
 
@@ -187,6 +222,7 @@ def test_only_actions_modules_call_emit():
 def test_the_emit_scan_catches_a_stray_caller(tmp_path):
     (tmp_path / "lobby").mkdir()
     (tmp_path / "lobby" / "views.py").write_text("from pokerrt.realtime.streams import emit as e\n")
+    (tmp_path / "lobby" / "api.py").write_text("from pokerrt.realtime.streams import emit_many\n")
     (tmp_path / "lobby" / "tasks.py").write_text(
         "from pokerrt.realtime import streams\nstreams.emit('LOBBY', 1, 'X', {})\n"
     )
@@ -195,6 +231,7 @@ def test_the_emit_scan_catches_a_stray_caller(tmp_path):
     (tmp_path / "tables" / "actions" / "seats.py").write_text("from pokerrt.realtime.streams import emit\n")
     (tmp_path / "tables" / "policies.py").write_text("from pokerrt.realtime import streams\nstreams.emit('T', 1, 'X', {})\n")
     assert sorted(emit_callers(tmp_path)) == [
+        "lobby/api.py:1 imports emit_many",
         "lobby/tasks.py:2 calls streams.emit",
         "lobby/views.py:1 imports emit",
         "tables/policies.py:2 calls streams.emit",
