@@ -4,7 +4,13 @@ A :class:`Bot` is one WebSocket client (PROTOCOL.md): it subscribes to a
 table and to its own PLAYER stream, checks every stream's ``seq`` for gaps,
 keeps every frame it received, and answers ``to_act`` when the seat to act
 is its own, with a strategy ``choose(to_act, table_state) -> (action, amount)``.
+With ``think`` (a function returning seconds) a bot answers after that long, from
+a task of its own: it keeps reading its socket meanwhile, and other bots are not held up.
 Nothing here imports Django: bots are outside programs.
+
+Works against servers with and without the turn guard: a ``to_act`` without
+``turn`` (older servers) is answered once per (hand, seat, deadline), without
+naming the hand and turn in the ``PLAYER_ACTION``.
 """
 
 from __future__ import annotations
@@ -59,6 +65,8 @@ class Bot:
     strategy: Strategy = passive
     # Buy in again for this many chips when the server stands the bot up (busted).
     rebuy: int | None = None
+    # Seconds to wait before answering a to_act (called once per decision); None: answer at once.
+    think: Callable[[], float] | None = None
     frames: list[dict[str, Any]] = field(default_factory=list)
     # (target, id) -> last seq applied
     seqs: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -67,11 +75,15 @@ class Bot:
     hands_ended: int = 0
     # action -> broadcast latencies in seconds (our PLAYER_ACTION seen on the table)
     latencies: list[float] = field(default_factory=list)
+    # PLAYER_ACTIONs sent (answers to to_act)
+    actions_sent: int = 0
     _refs: itertools.count = field(default_factory=lambda: itertools.count(1))
     _sent_at: float | None = None
     _ws: Any = None
-    # (hand_id, turn) of every decision answered
-    _answered: set[tuple[str, int]] = field(default_factory=set)
+    # (hand_id, turn) of every decision answered ((hand_id, seat, deadline) without the turn guard)
+    _answered: set[tuple[Any, ...]] = field(default_factory=set)
+    # answers waiting out their think time
+    _thinking: set[asyncio.Task] = field(default_factory=set)
 
     async def connect(self) -> None:
         headers = {"Authorization": f"Token {self.token}"} if self.token else None
@@ -80,6 +92,10 @@ class Bot:
                                             open_timeout=60)
 
     async def close(self) -> None:
+        for task in list(self._thinking):
+            task.cancel()
+        if self._thinking:
+            await asyncio.gather(*self._thinking, return_exceptions=True)
         if self._ws is not None:
             await self._ws.close()
 
@@ -147,13 +163,31 @@ class Bot:
             return
         # One answer per decision: HAND_START and its DEAL_CARDS, a snapshot,
         # and the time bank's TABLE_UPDATE (a new deadline) all show the same one.
-        decision = (hand_id, to_act["turn"])
+        turn = to_act.get("turn")
+        decision = (hand_id, turn) if turn is not None else (hand_id, to_act["seat"], to_act.get("deadline"))
         if decision in self._answered:
             return
         self._answered.add(decision)
         action, amount = self.strategy(to_act)
-        data: dict[str, Any] = {"action": action, "hand_id": hand_id, "turn": to_act["turn"]}
+        data: dict[str, Any] = {"action": action}
+        if turn is not None:
+            data.update(hand_id=hand_id, turn=turn)
         if amount is not None:
             data["amount"] = amount
+        delay = self.think() if self.think is not None else 0.0
+        if delay > 0:
+            task = asyncio.create_task(self._answer_later(delay, table_id, data))
+            self._thinking.add(task)
+            task.add_done_callback(self._thinking.discard)
+        else:
+            await self._answer(table_id, data)
+
+    async def _answer_later(self, delay: float, table_id: str, data: dict[str, Any]) -> None:
+        await asyncio.sleep(delay)
+        await self._answer(table_id, data)
+
+    async def _answer(self, table_id: str, data: dict[str, Any]) -> None:
+        # Latency counts from here: the think time is not part of it.
         self._sent_at = time.perf_counter()
+        self.actions_sent += 1
         await self.send("PLAYER_ACTION", "TABLE", table_id, data)

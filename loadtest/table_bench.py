@@ -1,41 +1,57 @@
-"""Cash-table benchmark: bots over real sockets, many tables, no think time.
+"""Cash-table benchmark: bots over real sockets, many tables, optional think time.
 
-Starts a fresh database and one Daphne node, seats ``--players`` bots at each
-of ``--tables`` cash tables, lets them play for ``--seconds`` and reports hands
-per minute, action-to-broadcast latency (a bot's PLAYER_ACTION sent -> the same
-action received back on the TABLE stream) and the server's CPU and memory.
+Starts a fresh database and one node (``python -m pokerrt.realtime.server``),
+seats ``--players`` bots at each of ``--tables`` cash tables, lets them play for
+``--seconds`` and reports actions and hands per second, action-to-broadcast
+latency (a bot's PLAYER_ACTION sent -> the same action received back on the
+TABLE stream), and the server's CPU (per action too) and memory.
 
     .venv/bin/python loadtest/table_bench.py --profile embedded --tables 50 --seconds 60
-    .venv/bin/python loadtest/table_bench.py --profile services --tables 50 --seconds 60
+    .venv/bin/python loadtest/table_bench.py --tables 100 --think 1 --seconds 60
+    .venv/bin/python loadtest/table_bench.py --tables 50 --seconds 60 --ref 5645ad4 --json bench.json
+
+``--think S``: each bot waits uniformly 0.5 S - 1.5 S before each answer (its own
+task; latency counts from the send). ``--ref GIT_REF``: the same benchmark is run
+first against that commit (a temporary ``git worktree``: its server and setup run
+from that tree, with this tree's bots and this venv's python), then against this
+tree, one after the other with the same settings and seed, printed side by side.
 
 ``services`` uses PostgreSQL (``BENCH_POSTGRES_URL``, default the local server)
-and Redis (``BENCH_REDIS_URL``); the database ``pokerrt_bench`` is recreated.
+and Redis (``BENCH_REDIS_URL``); the database ``pokerrt_bench`` is recreated for
+each run.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
+import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+THIS_TREE = "this tree"
 
-def profile_env(profile: str, workdir: Path) -> dict[str, str]:
+
+def profile_env(profile: str, workdir: Path, tree: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "EVENT_BUS_URL")}
+           if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "EVENT_BUS_URL",
+                        "POKERRT_SQLITE_PATH")}
     env.update(DJANGO_SETTINGS_MODULE="pokerrt.settings", DJANGO_SECRET_KEY="bench-only",
                DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-               POKERRT_VAR_DIR=str(workdir), POKERRT_HAND_INTERVAL_SECONDS="0",
-               POKERRT_LOG_LEVEL="WARNING", PYTHONPATH=str(REPO))
+               POKERRT_VAR_DIR=str(workdir), POKERRT_SQLITE_PATH=str(workdir / "pokerrt.sqlite3"),
+               POKERRT_HAND_INTERVAL_SECONDS="0", POKERRT_LOG_LEVEL="WARNING", PYTHONPATH=str(tree))
     if profile == "services":
         base = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
         env["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/pokerrt_bench"
@@ -52,6 +68,7 @@ def recreate_postgres(env: dict[str, str]) -> None:
         conn.execute("CREATE DATABASE pokerrt_bench")
 
 
+# Only names that exist in older trees too (``tables.actions`` was a module, now a package).
 SETUP = """
 import json, django
 django.setup()
@@ -82,131 +99,239 @@ def proc_usage(pid: int) -> tuple[float, int]:
     return cpu, rss
 
 
-async def drive(seats, seconds: float, port: int, seed: int) -> tuple[list, int]:
+def db_counts(env: dict[str, str]) -> tuple[int, int]:
+    """(HandAction rows, ended hands), read straight from the database (no Django: any tree's schema)."""
+    queries = ("SELECT count(*) FROM tables_handaction",
+               "SELECT count(*) FROM tables_hand WHERE status = 'ended'")
+    if env.get("DATABASE_URL"):
+        import psycopg
+
+        with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
+            return tuple(conn.execute(q).fetchone()[0] for q in queries)  # type: ignore[return-value]
+    conn = sqlite3.connect(f"file:{env['POKERRT_SQLITE_PATH']}?mode=ro", uri=True, timeout=30)
+    try:
+        return tuple(conn.execute(q).fetchone()[0] for q in queries)  # type: ignore[return-value]
+    finally:
+        conn.close()
+
+
+async def drive(seats, seconds: float, port: int, seed: int, think: float, server_pid: int,
+                env: dict[str, str], label: str) -> dict[str, Any]:
+    """Connect every bot, then measure a window of ``seconds`` from the first TABLE_JOIN."""
     from tqdm import tqdm
 
     from loadtest.bots import Bot, randomly
 
     rng = random.Random(seed)
+    think_rng = random.Random(seed + 1)
+
+    def think_time() -> float:
+        return think_rng.uniform(0.5 * think, 1.5 * think)
+
     bots = []
     for table_id, user_id, token in seats:
-        bot = Bot(f"ws://127.0.0.1:{port}/ws/", token, str(user_id), randomly(rng), rebuy=1000)
+        bot = Bot(f"ws://127.0.0.1:{port}/ws/", token, str(user_id), randomly(rng), rebuy=1000,
+                  think=think_time if think > 0 else None)
         await bot.connect()
         await bot.subscribe("TABLE", str(table_id))
         bot.table_id = str(table_id)
         bots.append(bot)
+
+    # The measured window: setup, connections and subscriptions are behind us.
+    cpu0, _ = proc_usage(server_pid)
+    actions0, hands0 = db_counts(env)
+    started = time.monotonic()
+    stop_at = started + seconds
     for bot in bots:
         await bot.send("TABLE_JOIN", "TABLE", bot.table_id, {"buy_in": 1000})
 
-    stop_at = time.monotonic() + seconds
-
     async def keep_playing(bot):
-        while time.monotonic() < stop_at:
-            try:
-                await bot.run(lambda b: time.monotonic() >= stop_at, timeout=max(0.1, stop_at - time.monotonic()))
-            except TimeoutError:
-                return
-            # re-buy when busted: the server stood the bot up
-            if any(f["type"] == "TABLE_LEAVE" and f["data"]["user"]["id"] == bot.user_id for f in bot.frames[-5:]):
-                await bot.send("TABLE_JOIN", "TABLE", bot.table_id, {"buy_in": 1000})
+        try:
+            await bot.run(lambda b: time.monotonic() >= stop_at, timeout=max(0.1, stop_at - time.monotonic()))
+        except TimeoutError:
+            return
 
     tasks = [asyncio.create_task(keep_playing(bot)) for bot in bots]
-    with tqdm(total=int(seconds), desc="playing", unit="s") as bar:
-        while time.monotonic() < stop_at:
-            await asyncio.sleep(1)
-            bar.update(1)
-            bar.set_postfix(hands=sum(b.hands_ended for b in bots) // max(1, len(seats) // len({s[0] for s in seats})))
+    players = max(1, len(seats) // max(1, len({s[0] for s in seats})))
+    with tqdm(total=int(seconds), desc=f"playing ({label})", unit="s") as bar:
+        while (left := stop_at - time.monotonic()) > 0:
+            await asyncio.sleep(min(1.0, left))
+            bar.update(min(int(seconds), int(time.monotonic() - started)) - bar.n)
+            # every bot at a table sees its HAND_END
+            bar.set_postfix(hands=sum(b.hands_ended for b in bots) // players)
+    elapsed = time.monotonic() - started
+    cpu1, rss = proc_usage(server_pid)
+    actions1, hands1 = db_counts(env)
     await asyncio.gather(*tasks, return_exceptions=True)
     for bot in bots:
         await bot.close()
-    return bots, sum(len(b.gaps) for b in bots)
+    return {
+        "elapsed": elapsed, "cpu": cpu1 - cpu0, "rss": rss,
+        "actions": actions1 - actions0, "hands": hands1 - hands0,
+        "bot_actions_sent": sum(b.actions_sent for b in bots),
+        "latencies": sorted(x for b in bots for x in b.latencies),
+        "gaps": sum(len(b.gaps) for b in bots),
+        "errors": [e for b in bots for e in b.errors],
+    }
 
 
-def main() -> None:
+def run_once(tree: Path, label: str, args: argparse.Namespace) -> dict[str, Any]:
+    """One benchmark run with the server and setup code of ``tree``; the result's numbers."""
+    from tests.live import free_port, wait_for_port
+
+    workdir = Path(tempfile.mkdtemp(prefix="pokerrt-bench-"))
+    try:
+        env = profile_env(args.profile, workdir, tree)
+        if args.profile == "services":
+            recreate_postgres(env)
+        print(f"[{label}] setting up {args.tables} tables x {args.players} bots on the {args.profile} profile ...")
+        setup = subprocess.run([sys.executable, "-c", SETUP.format(tables=args.tables, players=args.players)],
+                               env=env, cwd=tree, capture_output=True, text=True)
+        if setup.returncode:
+            raise RuntimeError(f"[{label}] setup failed:\n{setup.stderr[-3000:]}")
+        seats = json.loads(setup.stdout.strip().splitlines()[-1])
+
+        port = free_port()
+        log = tempfile.TemporaryFile()
+        server = subprocess.Popen([sys.executable, "-m", "pokerrt.realtime.server", "-b", "127.0.0.1",
+                                   "-p", str(port), "pokerrt.asgi:application"], env=env, cwd=tree,
+                                  stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            wait_for_port(port, proc=server)
+            result = asyncio.run(drive(seats, args.seconds, port, args.seed, args.think, server.pid, env, label))
+        finally:
+            result_stop = stop_server(server, env, label)
+        if server.returncode not in (0, -15) or result_stop is None:
+            log.seek(0)
+            tail = log.read().decode(errors="replace")[-2000:]
+            if tail.strip():
+                print(f"[{label}] server log tail:\n{tail}")
+        result["stop"] = result_stop
+        return result
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def stop_server(server: subprocess.Popen, env: dict[str, str], label: str = "") -> float | None:
+    """SIGTERM the node; it must be gone within its shutdown grace + 2 s, whatever its backlog.
+
+    Returns the seconds it took, or None if it had to be killed.
+    """
+    bound = float(env.get("POKERRT_SHUTDOWN_GRACE", 5)) + 2
+    stopping = time.monotonic()
+    server.terminate()
+    try:
+        server.wait(timeout=bound)
+        took = time.monotonic() - stopping
+        print(f"[{label}] server stopped {took:.1f}s after SIGTERM")
+        return took
+    except subprocess.TimeoutExpired:
+        print(f"[{label}] server did not stop within {bound:.0f} s of SIGTERM: killed")
+        server.kill()
+        server.wait()
+        return None
+
+
+def summarise(r: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    """The printed rows of one run: label -> value (numbers where they are numbers)."""
+    lat = r["latencies"]
+
+    def pct(p: float) -> float | None:
+        return round(lat[min(len(lat) - 1, int(p * len(lat)))] * 1000, 1) if lat else None
+
+    elapsed = r["elapsed"]
+    return {
+        "profile": args.profile,
+        "tables x bots": f"{args.tables} x {args.players}",
+        "think (s)": args.think,
+        "seconds": round(elapsed, 1),
+        "hands played": r["hands"],
+        "hands per minute": round(r["hands"] / elapsed * 60),
+        "actions (server)": r["actions"],
+        "actions per second": round(r["actions"] / elapsed, 1),
+        "actions sent by bots": r["bot_actions_sent"],
+        "actions measured": len(lat),
+        "action->broadcast p50 (ms)": pct(0.50),
+        "action->broadcast p99 (ms)": pct(0.99),
+        "mean (ms)": round(statistics.fmean(lat) * 1000, 1) if lat else None,
+        "server CPU (% of one core)": round(r["cpu"] / elapsed * 100),
+        "server CPU per action (ms)": round(r["cpu"] / r["actions"] * 1000, 2) if r["actions"] else None,
+        "server RSS (MiB)": round(r["rss"] / 2**20),
+        "seq gaps seen by bots": r["gaps"],
+        "errors answered": len(r["errors"]),
+        "stop after SIGTERM (s)": round(r["stop"], 1) if r["stop"] is not None else "killed",
+    }
+
+
+def print_table(columns: dict[str, dict[str, Any]]) -> None:
+    keys = list(next(iter(columns.values())))
+    width = max(len(k) for k in keys)
+    cells = {name: [("nan" if col[k] is None else str(col[k])) for k in keys] for name, col in columns.items()}
+    widths = {name: max(len(name), *(len(c) for c in cs)) for name, cs in cells.items()}
+    print()
+    if len(columns) > 1:
+        print(f"{'':<{width}}  " + "  ".join(f"{name:>{widths[name]}}" for name in columns))
+    for i, key in enumerate(keys):
+        print(f"{key:<{width}}  " + "  ".join(f"{cells[name][i]:>{widths[name]}}" for name in columns))
+
+
+def add_worktree(ref: str, parent: Path) -> tuple[Path, str]:
+    """A detached worktree of ``ref`` under ``parent``; (path, full commit)."""
+    commit = subprocess.run(["git", "rev-parse", "--verify", f"{ref}^{{commit}}"], cwd=REPO,
+                            capture_output=True, text=True, check=True).stdout.strip()
+    path = parent / f"ref-{commit[:8]}"
+    subprocess.run(["git", "worktree", "add", "--detach", "--quiet", str(path), commit], cwd=REPO, check=True)
+    return path, commit
+
+
+def remove_worktree(path: Path) -> None:
+    subprocess.run(["git", "worktree", "remove", "--force", str(path)], cwd=REPO, check=False)
+    subprocess.run(["git", "worktree", "prune"], cwd=REPO, check=False)
+
+
+def main(argv: list[str] | None = None) -> dict[str, dict[str, Any]]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profile", choices=["embedded", "services"], default="embedded")
     parser.add_argument("--tables", type=int, default=50)
     parser.add_argument("--players", type=int, default=6)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
+    parser.add_argument("--think", type=float, default=0.0, metavar="SECONDS",
+                        help="each bot waits uniformly 0.5x-1.5x this before answering (default 0: at once)")
+    parser.add_argument("--ref", metavar="GIT_REF",
+                        help="also run against this commit (temporary git worktree), first, side by side")
+    parser.add_argument("--json", metavar="PATH", help="write the result rows (per column) as JSON")
+    args = parser.parse_args(argv)
+    if args.think < 0:
+        parser.error("--think must be >= 0")
 
-    import json
+    runs: dict[str, dict[str, Any]] = {}
+    errors: dict[str, list] = {}
+    if args.ref:
+        tmp = Path(tempfile.mkdtemp(prefix="pokerrt-bench-ref-"))
+        try:
+            tree, commit = add_worktree(args.ref, tmp)
+            try:
+                label = f"{args.ref} ({commit[:7]})" if not commit.startswith(args.ref) else commit[:7]
+                result = run_once(tree, label, args)
+                runs[label] = summarise(result, args)
+                errors[label] = result["errors"]
+            finally:
+                remove_worktree(tree)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    result = run_once(REPO, THIS_TREE, args)
+    runs[THIS_TREE] = summarise(result, args)
+    errors[THIS_TREE] = result["errors"]
 
-    workdir = Path(tempfile.mkdtemp(prefix="pokerrt-bench-"))
-    env = profile_env(args.profile, workdir)
-    if args.profile == "services":
-        recreate_postgres(env)
-    print(f"setting up {args.tables} tables x {args.players} bots on the {args.profile} profile ...")
-    setup = subprocess.run([sys.executable, "-c", SETUP.format(tables=args.tables, players=args.players)],
-                           env=env, cwd=REPO, capture_output=True, text=True, check=True)
-    seats = json.loads(setup.stdout.strip().splitlines()[-1])
-
-    sys.path.insert(0, str(REPO))
-    from tests.live import free_port, wait_for_port
-
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "pokerrt.realtime.server", "-b", "127.0.0.1", "-p", str(port),
-                               "pokerrt.asgi:application"], env=env, cwd=REPO,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        wait_for_port(port, proc=server)
-        cpu0, _ = proc_usage(server.pid)
-        started = time.monotonic()
-        bots, gaps = asyncio.run(drive(seats, args.seconds, port, args.seed))
-        elapsed = time.monotonic() - started
-        cpu1, rss = proc_usage(server.pid)
-    finally:
-        stop_server(server, env)
-    hands = count_hands(env)
-    latencies = sorted(x for b in bots for x in b.latencies)
-    errors = [e for b in bots for e in b.errors]
-
-    def pct(p: float) -> float:
-        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else float("nan")
-
-    rows = [
-        ("profile", args.profile),
-        ("tables x bots", f"{args.tables} x {args.players}"),
-        ("seconds", f"{elapsed:.1f}"),
-        ("hands played", str(hands)),
-        ("hands per minute", f"{hands / elapsed * 60:.0f}"),
-        ("actions measured", str(len(latencies))),
-        ("action->broadcast p50 (ms)", f"{pct(0.50):.1f}"),
-        ("action->broadcast p99 (ms)", f"{pct(0.99):.1f}"),
-        ("mean (ms)", f"{statistics.fmean(latencies) * 1000:.1f}" if latencies else "nan"),
-        ("server CPU (% of one core)", f"{(cpu1 - cpu0) / elapsed * 100:.0f}"),
-        ("server RSS (MiB)", f"{rss / 2**20:.0f}"),
-        ("seq gaps seen by bots", str(gaps)),
-        ("errors answered", str(len(errors))),
-    ]
-    width = max(len(k) for k, _ in rows)
-    print()
-    for key, value in rows:
-        print(f"{key:<{width}}  {value}")
-    if errors:
-        print("first errors:", errors[:3])
-
-
-def stop_server(server: subprocess.Popen, env: dict[str, str]) -> None:
-    """SIGTERM the node; it must be gone within its shutdown grace + 2 s, whatever its backlog."""
-    bound = float(env.get("POKERRT_SHUTDOWN_GRACE", 5)) + 2
-    stopping = time.monotonic()
-    server.terminate()
-    try:
-        server.wait(timeout=bound)
-        print(f"server stopped {time.monotonic() - stopping:.1f}s after SIGTERM")
-    except subprocess.TimeoutExpired:
-        print(f"server did not stop within {bound:.0f} s of SIGTERM: killed")
-        server.kill()
-        server.wait()
-
-
-def count_hands(env: dict[str, str]) -> int:
-    code = ("import django; django.setup(); from tables.models import Hand; "
-            "print(Hand.objects.filter(status='ended').count())")
-    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True, check=True)
-    return int(out.stdout.strip().splitlines()[-1])
+    print_table(runs)
+    for label, errs in errors.items():
+        if errs:
+            print(f"first errors ({label}):", errs[:3])
+    if args.json:
+        Path(args.json).write_text(json.dumps(runs, indent=2) + "\n")
+        print(f"rows written to {args.json}")
+    return runs
 
 
 if __name__ == "__main__":
