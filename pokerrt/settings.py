@@ -233,7 +233,7 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "BACKEND": "pokerrt.realtime.layers.InMemoryChannelLayer",
             "CONFIG": {"capacity": 1000, "expiry": 30},
         }
     }

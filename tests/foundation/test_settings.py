@@ -34,7 +34,7 @@ def test_embedded_profile_with_no_variables(tmp_path):
     assert loaded["db"] == "django.db.backends.sqlite3"
     assert loaded["db_name"].startswith(str(tmp_path))
     assert "journal_mode=WAL" in loaded["sqlite_opts"]
-    assert loaded["layer"] == "channels.layers.InMemoryChannelLayer"
+    assert loaded["layer"] == "pokerrt.realtime.layers.InMemoryChannelLayer"
     assert loaded["timers"] == "inprocess"
     assert loaded["bus"] == ""
 

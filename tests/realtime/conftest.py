@@ -24,10 +24,15 @@ def tally_stream():
 
 
 @pytest.fixture(autouse=True)
-async def close_sync_thread_connections():
-    """Close what the consumers' sync thread opened, so the test database can be dropped."""
+async def close_sync_thread_connections(django_db_blocker):
+    """Close what the consumers' sync thread opened, so the test database can be dropped.
+
+    Unblocked: closing is not database access, and a test without the
+    database may follow one that left the thread's connection open.
+    """
     yield
-    await database_sync_to_async(connections.close_all)()
+    with django_db_blocker.unblock():
+        await database_sync_to_async(connections.close_all)()
 
 
 @pytest.fixture

@@ -163,3 +163,13 @@ def test_a_table_exists_while_open_and_by_its_canonical_id(table):
     table.status = TableStatus.CLOSED
     table.save(update_fields=["status"])
     assert not snapshots.table_exists(str(table.pk))
+
+
+def test_the_detail_view_answers_the_hand_asked_for(api_client, table, seated):
+    first = actions.do_start_hand(table.pk)
+    play_out(table, passive)
+    second = actions.do_start_hand(table.pk)
+    client = _client_for(api_client, seated[0])
+    for hand in (first, second):
+        view = client.get(f"/api/hands/{hand.pk}/").json()
+        assert view["hand_id"] == str(hand.pk) and view["hand_no"] == hand.number
