@@ -151,3 +151,52 @@ async def test_an_error_for_a_frame_that_is_no_object_echoes_nothing(connect):
     assert error["target"] is None and error["id"] is None
     assert error["data"] == {"code": "BAD_FRAME", "message": error["data"]["message"]}
     assert error["data"]["message"]
+
+
+# --- SUBSCRIBE's refusals, and what an ACK names ------------------------------------------------
+
+
+@pytest.mark.parametrize(("data", "details"), [
+    ({"since": -1}, {"since": ["A whole number, 0 or more."]}),
+    ({"since": "3"}, {"since": ["A whole number, 0 or more."]}),
+    ({"since": True}, {"since": ["A whole number, 0 or more."]}),
+    ({"since": 2.5}, {"since": ["A whole number, 0 or more."]}),
+    ({"epoch": 5}, {"epoch": ["A string."]}),
+    ({"since": -1, "epoch": []}, {"since": ["A whole number, 0 or more."], "epoch": ["A string."]}),
+])
+async def test_subscribe_names_a_bad_resume_point(connect, data, details):
+    client = await connect()
+    error = await client.request("SUBSCRIBE", "TALLY", "r1", data, ref="s1")
+    assert error["type"] == "ERROR"
+    assert error["data"] == {"code": "VALIDATION", "message": error["data"]["message"], "ref": "s1",
+                             "details": details}
+
+
+async def test_subscribe_to_an_unknown_stream_type_lists_the_known_ones(connect):
+    from pokerrt.realtime import registry
+
+    client = await connect()
+    error = (await client.request("SUBSCRIBE", "NOPE", "1", ref="s2"))["data"]
+    assert error["code"] == "VALIDATION" and error["message"] == "No stream type NOPE."
+    assert error["details"] == {"target": [f"One of {', '.join(registry.registered_targets())}."]}
+    assert "TALLY" in error["details"]["target"][0] and "TABLE" in error["details"]["target"][0]
+
+
+async def test_subscribe_refusals_say_which_stream(connect):
+    client = await connect()
+    missing = (await client.request("SUBSCRIBE", "TALLY", "missing-1"))["data"]
+    assert missing["code"] == "NOT_FOUND" and missing["message"] == "No TALLY missing-1."
+    secret = (await client.request("SUBSCRIBE", "TALLY", "secret-1"))["data"]
+    assert secret["code"] == "FORBIDDEN" and secret["message"] == "You may not subscribe to TALLY secret-1."
+
+
+async def test_a_server_only_type_is_refused_by_name(connect):
+    client = await connect()
+    error = (await client.request("ACK", "TALLY", "1", ref="a1"))["data"]
+    assert error["code"] == "UNKNOWN_TYPE" and error["message"] == "ACK is sent by the server only."
+
+
+async def test_a_commands_ack_names_its_stream(connect, token):
+    client = await connect(token=token)
+    ack = await client.request("ADD", "TALLY", "k1", {"n": 2}, ref="c1")
+    assert ack["type"] == "ACK" and ack["target"] == "TALLY" and ack["id"] == "k1"
