@@ -19,7 +19,7 @@ pytestmark = pytest.mark.live
 def test_a_tiny_bench_plays_without_gaps_or_errors(tmp_path):
     out = tmp_path / "rows.json"
     subprocess.run([sys.executable, "loadtest/table_bench.py", "--tables", "1", "--players", "3",
-                    "--seconds", "1", "--think", "0.01", "--json", str(out)],
+                    "--seconds", "1", "--warmup", "1", "--think", "0.01", "--json", str(out)],
                    cwd=REPO, check=True, capture_output=True, timeout=120)
     rows = json.loads(out.read_text())["this tree"]
     assert rows["seq gaps seen by bots"] == 0
