@@ -200,3 +200,12 @@ async def test_a_commands_ack_names_its_stream(connect, token):
     client = await connect(token=token)
     ack = await client.request("ADD", "TALLY", "k1", {"n": 2}, ref="c1")
     assert ack["type"] == "ACK" and ack["target"] == "TALLY" and ack["id"] == "k1"
+
+
+async def test_a_rate_limited_error_names_the_command_it_refuses(connect, realtime_conf):
+    realtime_conf(RATE_PER_SECOND=0.01, RATE_BURST=1, RATE_ABUSE_LIMIT=5)
+    client = await connect()
+    assert (await client.request("SUBSCRIBE", "TALLY", "rl"))["type"] == "SUBSCRIBED"
+    refused = await client.request("UNSUBSCRIBE", "TALLY", "rl", ref="u9")
+    assert refused["data"]["code"] == "RATE_LIMITED" and refused["data"]["ref"] == "u9"
+    assert refused["target"] == "TALLY" and refused["id"] == "rl"
