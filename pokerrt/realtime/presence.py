@@ -239,7 +239,10 @@ def expire_dead_nodes() -> None:
     cutoff = timezone.now() - dt.timedelta(seconds=settings.POKERRT_REALTIME["NODE_EXPIRY"])
     alive = Node.objects.filter(last_seen__gte=cutoff).values("name")
     dead = set(Connection.objects.exclude(node__in=alive).values_list("node", flat=True))
+    # The node rows go first: whoever sees a dead node's PLAYER_DISCONNECT can
+    # rely on the node being forgotten. Connections left by a failure below
+    # still belong to no live node and are cleared by the next sweep.
+    Node.objects.filter(last_seen__lt=cutoff).delete()
     for node in sorted(dead):
         logger.warning("node %s not seen for %ss: clearing its connections", node, settings.POKERRT_REALTIME["NODE_EXPIRY"])
         forget_node(node)
-    Node.objects.filter(last_seen__lt=cutoff).delete()
