@@ -30,7 +30,8 @@ def publish(table: Table, hand: Hand, dealt: engine.Hand, events: list[engine.Ha
 
 
 def emit_all(emissions: list[translate.Emission]) -> None:
-    emit_many([tuple(emission) for emission in emissions])
+    # An Emission is already the (target, stream id, type, data) tuple emit_many takes.
+    emit_many(emissions)
 
 
 def settle(table: Table, hand: Hand, dealt: engine.Hand, uncalled: dict[int, int]) -> None:
