@@ -9,7 +9,7 @@ PORT ?= 8000
 # Local development server: debug on unless the caller says otherwise.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test venv venv-dev migrate demo check lint typecheck bench mutate clean
+.PHONY: run test venv venv-dev migrate lint typecheck mutate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
