@@ -39,3 +39,11 @@ def test_structure_and_entry_pages_are_readable(admin_client, sng, players):
     entry = Entry.objects.get()
     assert admin_client.get(reverse("admin:tournament_entry_change", args=[entry.pk])).status_code == 200
     assert admin_client.get(reverse("admin:tournament_blindstructure_change", args=[sng.structure_id])).status_code == 200
+
+
+def test_the_add_page_offers_the_settings_and_the_standard_structures(admin_client, db):
+    response = admin_client.get(reverse("admin:tournament_tournament_add"))
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert {"fee", "late_registration_levels", "structure", "payout_structure"} <= set(form.fields)
+    assert {str(s) for s in form.fields["structure"].queryset} >= {"turbo", "regular"}
