@@ -42,7 +42,7 @@ EVENTS = _merged(table_events.EVENTS, lobby_events.EVENTS, tournament_events.EVE
 SNAPSHOTS = _merged(core_events.SNAPSHOTS, table_events.SNAPSHOTS, lobby_events.SNAPSHOTS,
                     tournament_events.SNAPSHOTS)
 # PLAYER snapshot section -> the TypedDict of each of its items.
-PLAYER_SECTIONS = _merged(table_events.PLAYER_SECTIONS)
+PLAYER_SECTIONS = _merged(table_events.PLAYER_SECTIONS, tournament_events.PLAYER_SECTIONS)
 
 
 def event_problems(target: str, type: str, data: Any) -> list[str]:

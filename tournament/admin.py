@@ -1,25 +1,35 @@
-"""Tournaments in the admin: added through do_create_tournament; no action changes or removes one yet, so neither does the admin."""
+"""Tournaments in the admin, through their actions: added by do_create_tournament, cancelled by do_cancel_tournament.
+
+Structures, levels and entries are written only by actions (the ledger and
+the journal go with them), so their pages are read-only.
+"""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from .actions import do_create_tournament
-from .models import Tournament
+from pokerrt import errors
+from pokerrt.readonly_admin import ReadOnlyAdmin
+
+from .actions import do_cancel_tournament, do_create_tournament
+from .models import BlindLevel, BlindStructure, Entry, Tournament
 
 # What a new tournament is created with; everything else is its state.
-SETTINGS = ("kind", "buy_in", "starting_stack", "min_players", "max_players", "table_size", "starts_at",
-            "structure", "payout_percentages")
+SETTINGS = ("kind", "buy_in", "fee", "starting_stack", "min_players", "max_players", "table_size", "starts_at",
+            "late_registration_levels", "structure", "payout_structure", "payout_percentages")
+STATE = ("status", "level", "on_break", "period_ends_at", "created_at", "started_at", "finished_at")
 
 
 @admin.register(Tournament)
 class TournamentAdmin(admin.ModelAdmin):
-    list_display = ("id", "name", "lobby", "kind", "buy_in", "max_players", "status")
+    list_display = ("id", "name", "lobby", "kind", "buy_in", "fee", "max_players", "status")
     list_filter = ("kind", "status")
     search_fields = ("name",)
-    readonly_fields = ("status", "created_at")
+    readonly_fields = STATE
+    actions = ["cancel"]
 
     def get_fields(self, request: HttpRequest, obj: Tournament | None = None) -> tuple[str, ...]:
         if obj is None:
@@ -31,8 +41,51 @@ class TournamentAdmin(admin.ModelAdmin):
         obj.pk = do_create_tournament(form.cleaned_data["lobby"], form.cleaned_data["name"], **settings).pk
         obj.refresh_from_db()
 
+    @admin.action(description="Cancel the selected tournaments and refund every entry")
+    def cancel(self, request: HttpRequest, queryset: QuerySet[Tournament]) -> None:
+        for tournament in queryset:
+            try:
+                do_cancel_tournament(tournament.pk)
+            except errors.PokerrtError as error:
+                self.message_user(request, f"{tournament}: {error.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{tournament}: cancelled, entries refunded.")
+
+    def get_actions(self, request: HttpRequest) -> dict[str, object]:
+        # No bulk delete: a tournament ends by cancelling it, which refunds its entries.
+        found = super().get_actions(request)
+        found.pop("delete_selected", None)
+        return found
+
     def has_change_permission(self, request: HttpRequest, obj: Tournament | None = None) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Tournament | None = None) -> bool:
         return False
+
+
+class LevelInline(admin.TabularInline):
+    model = BlindLevel
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(BlindStructure)
+class BlindStructureAdmin(ReadOnlyAdmin):
+    list_display = ("id", "name", "description")
+    inlines = [LevelInline]
+
+
+@admin.register(Entry)
+class EntryAdmin(ReadOnlyAdmin):
+    list_display = ("id", "tournament", "user", "status", "chips", "table", "finish_position", "prize")
+    list_filter = ("status",)
+    search_fields = ("user__username", "tournament__name")

@@ -1,23 +1,102 @@
 """The shape of the TOURNAMENT stream's events and snapshot (PROTOCOL.md section 6, Tournament).
 
-Nothing emits them yet: they are the protocol's contract, declared where the
-tournament's actions will emit them and checked by the same tests when they
-do. Some go to other streams too: a table broken up hears TABLE_MERGE, an
-eliminated player hears PLAYER_ELIMINATION on their PLAYER stream.
+Declared once here, next to the actions that emit them (tournament/actions/),
+and checked by the tests against every event they produce. Registration,
+creation, updates and cancellation emit today; the start, the clock,
+eliminations and balancing (part two of issue 12) will emit the rest. Some go
+to other streams too: a table broken up hears TABLE_MERGE, an eliminated
+player hears PLAYER_ELIMINATION on their PLAYER stream, and a player's
+registrations change on their PLAYER stream.
 """
 
 # No ``from __future__ import annotations``: the classes are read at run time.
-from typing import Any, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 from pokerrt.realtime.events import UserRef
 
+# --- Parts ---------------------------------------------------------------------------------------
+
+
+class TournamentInfo(TypedDict):
+    """A tournament's settings and standing, as TOURNAMENT_CREATE/UPDATE and the snapshot carry them."""
+
+    id: str
+    name: str
+    lobby_id: str
+    # "sng": starts when full; "mtt": starts at starts_at.
+    kind: Literal["sng", "mtt"]
+    status: Literal["registering", "running", "paused", "finished", "cancelled"]
+    buy_in: int
+    fee: int
+    starting_stack: int
+    table_size: int
+    min_players: int
+    max_players: int
+    starts_at: str | None
+    late_registration_levels: int
+    # The blind structure's name ("turbo", "regular").
+    structure: str
+    payout_structure: str
+    # Fixed shares by place replacing the payout table; empty when the table decides.
+    payout_percentages: list[int]
+    registered: int
+    prize_pool: int
+    level: int
+    on_break: bool
+    started_at: str | None
+    finished_at: str | None
+
+
+class LevelInfo(TypedDict):
+    level: int
+    small_blind: int
+    big_blind: int
+    ante: int
+    # The ante is the whole table's, posted by the big blind alone.
+    big_blind_ante: bool
+    minutes: int
+    # A break of this many minutes once the level ends (0: none).
+    break_minutes: int
+
+
+class Payout(TypedDict):
+    """What a finishing place wins with the field as it stands."""
+
+    position: int
+    prize: int
+
+
+class TournamentPlayer(TypedDict):
+    user: UserRef
+    status: Literal["registered", "playing", "eliminated"]
+    chips: int
+    # Null before seating and after elimination.
+    table_id: str | None
+    # Finishing place once eliminated.
+    position: int | None
+
+
+class Registration(TypedDict):
+    """An item of the PLAYER snapshot's ``registrations``: a tournament the owner is in."""
+
+    tournament_id: str
+    status: Literal["registered", "playing"]
+    table_id: str | None
+
+
+# --- TOURNAMENT stream events --------------------------------------------------------------------
+
 
 class TournamentCreate(TypedDict):
-    tournament: dict[str, Any]
+    tournament: TournamentInfo
+    structure: list[LevelInfo]
+    payouts: list[Payout]
 
 
 class TournamentUpdate(TypedDict):
-    tournament: dict[str, Any]
+    tournament: TournamentInfo
+    structure: list[LevelInfo]
+    payouts: list[Payout]
 
 
 class TournamentRegister(TypedDict):
@@ -25,12 +104,17 @@ class TournamentRegister(TypedDict):
     # Players registered after the change.
     registered: int
     prize_pool: int
+    # The payouts for the field after the change.
+    payouts: list[Payout]
+    # The new entry, as the snapshot's ``players`` lists it.
+    player: TournamentPlayer
 
 
 class TournamentUnregister(TypedDict):
     user: UserRef
     registered: int
     prize_pool: int
+    payouts: list[Payout]
 
 
 class StartingTable(TypedDict):
@@ -96,6 +180,11 @@ class Result(TypedDict):
 
 class TournamentEnd(TypedDict):
     results: list[Result]
+    # A cancelled tournament ends with no results; everyone was refunded.
+    cancelled: NotRequired[bool]
+    tournament: NotRequired[TournamentInfo]
+    structure: NotRequired[list[LevelInfo]]
+    payouts: NotRequired[list[Payout]]
 
 
 class PlayerDisconnect(TypedDict):
@@ -109,25 +198,37 @@ class PlayerReconnect(TypedDict):
     table_id: NotRequired[str]
 
 
-class TournamentPlayer(TypedDict):
-    user: UserRef
-    status: str
-    chips: int
-    # Null before seating and after elimination.
-    table_id: str | None
-    # Finishing place once eliminated.
-    position: int | None
+# --- PLAYER stream events (the owner's own) ---------------------------------------------------
+
+
+class PlayerRegistration(TypedDict):
+    """TOURNAMENT_REGISTER / TOURNAMENT_UNREGISTER on the owner's PLAYER stream.
+
+    ``registrations`` is the section whole; ``balance`` the wallet after the
+    buy-in and fee (``change`` negative) or their refund (positive).
+    """
+
+    tournament_id: str
+    registrations: list[Registration]
+    balance: int
+    change: int
+    # Present when the refund came from the tournament being cancelled.
+    reason: NotRequired[Literal["cancelled"]]
+
+
+# --- Snapshot -----------------------------------------------------------------------------------
 
 
 class TournamentSnapshot(TypedDict):
-    tournament: dict[str, Any]
-    structure: list[dict[str, Any]]
+    tournament: TournamentInfo
+    structure: list[LevelInfo]
     level: int
+    # When the level (or break) in play ends; null unless the clock runs.
     next_level_at: str | None
     on_break: bool
     players: list[TournamentPlayer]
     tables: list[dict[str, Any]]
-    payouts: list[Any]
+    payouts: list[Payout]
 
 
 EVENTS: dict[tuple[str, str], type] = {
@@ -147,6 +248,11 @@ EVENTS: dict[tuple[str, str], type] = {
     ("TOURNAMENT", "TOURNAMENT_END"): TournamentEnd,
     ("TOURNAMENT", "PLAYER_DISCONNECT"): PlayerDisconnect,
     ("TOURNAMENT", "PLAYER_RECONNECT"): PlayerReconnect,
+    ("PLAYER", "TOURNAMENT_REGISTER"): PlayerRegistration,
+    ("PLAYER", "TOURNAMENT_UNREGISTER"): PlayerRegistration,
 }
 
 SNAPSHOTS: dict[str, type] = {"TOURNAMENT": TournamentSnapshot}
+
+# The PLAYER snapshot sections the tournament fills: section -> each item's shape.
+PLAYER_SECTIONS: dict[str, type] = {"registrations": Registration}

@@ -15,6 +15,7 @@ class AccountKind(models.TextChoices):
     WALLET = "wallet", "Player wallet"  # a user's balance
     TABLE = "table", "Table"  # chips in play at one table (seat stacks and pots)
     POOL = "pool", "Tournament prize pool"
+    HOUSE = "house", "House fees"  # tournament fees; its one account has ref ""
 
 
 class Reason(models.TextChoices):
@@ -28,6 +29,8 @@ class Reason(models.TextChoices):
     REGISTER = "register", "Tournament registration"
     UNREGISTER = "unregister", "Tournament unregistration"
     PRIZE = "prize", "Tournament prize"
+    FEE = "fee", "Tournament fee"
+    CANCEL_REFUND = "cancel_refund", "Tournament cancelled: refund"
 
 
 class Account(models.Model):

@@ -6,8 +6,6 @@ from the model admin itself: no add, change or delete page, and no bulk delete.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.apps import apps
 from django.urls import reverse
@@ -20,7 +18,8 @@ from pokerrt.realtime.models import Connection, Node
 from tables import actions
 from tables.models import Hand
 from tests.tables.helpers import fire_now, passive, play_out
-from tournament.models import Tournament, default_structure
+from tournament.actions import do_create_tournament, do_register
+from tournament.models import BlindStructure, Tournament
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +28,7 @@ READ_ONLY = [
     "tables.seat", "tables.hand", "tables.handaction", "tables.handplayer",
     "realtime.stream", "realtime.event", "realtime.node", "realtime.connection",
     "accounts.account", "accounts.ledgerentry", "accounts.canonicalusername",
-    "timers.deadline",
+    "timers.deadline", "tournament.blindstructure", "tournament.entry",
 ]
 # Added through an action; no action changes or removes them.
 ADD_ONLY = ["lobby.lobby", "tournament.tournament"]
@@ -45,7 +44,8 @@ def played(db):
         actions.do_join_table(player, table.pk, 500)
     fire_now(f"table:{table.pk}:next_hand")
     play_out(table, passive)
-    Tournament.objects.create(lobby=lobby, name="Sunday", payout_percentages=[100])
+    sunday = do_create_tournament(lobby, "Sunday", payout_percentages=[100])
+    do_register(players[0], sunday.pk)
     Node.objects.create(name="node-1", last_seen=timezone.now())
     Connection.objects.create(channel_name="specific.1", user=players[0], node="node-1")
     assert Hand.objects.exists()
@@ -90,8 +90,6 @@ def test_a_lobby_added_in_the_admin_is_made_by_do_create_lobby(admin_client, mon
 
 
 def test_a_tournament_added_in_the_admin_is_made_by_do_create_tournament(admin_client, monkeypatch):
-    from tournament.actions import do_create_tournament
-
     lobby = do_create_lobby("Main")
     made = []
 
@@ -102,11 +100,13 @@ def test_a_tournament_added_in_the_admin_is_made_by_do_create_tournament(admin_c
     monkeypatch.setattr("tournament.admin.do_create_tournament", spy)
     response = admin_client.post(reverse("admin:tournament_tournament_add"), {
         "lobby": lobby.pk, "name": "Sunday", "kind": "sng", "buy_in": 100, "starting_stack": 1500,
-        "min_players": 2, "max_players": 9, "table_size": 9, "structure": json.dumps(default_structure()),
+        "min_players": 2, "max_players": 9, "table_size": 9, "fee": 10, "late_registration_levels": 0,
+        "structure": BlindStructure.objects.get(name="regular").pk, "payout_structure": "standard",
         "payout_percentages": "[65, 35]"})
     assert response.status_code == 302
     assert made == ["Sunday"]
     assert Tournament.objects.get(name="Sunday").payout_percentages == [65, 35]
+    assert Tournament.objects.get(name="Sunday").structure.name == "regular"
 
 
 def user_form(username: str) -> dict[str, str]:

@@ -1,0 +1,30 @@
+"""Chips in prize pools and fees agree with the entries: the tournament's part of audit_chips."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.db.models import Sum
+
+from pokerrt.accounts.models import Account, AccountKind
+
+from .models import GONE, Entry, Tournament
+
+
+def tournament_chip_problems() -> Iterator[str]:
+    """Each pool holds its live entries' buy-ins less the prizes paid; the house holds their fees."""
+    live = Entry.objects.exclude(status__in=GONE)
+    totals = live.values("tournament_id").annotate(buy_ins=Sum("buy_in"), prizes=Sum("prize")).order_by()
+    owed = {row["tournament_id"]: row["buy_ins"] - row["prizes"] for row in totals}
+    pools = dict(Account.objects.filter(kind=AccountKind.POOL).values_list("ref", "balance"))
+    # Every tournament, entries or not; a pool account no tournament owns is
+    # the ledger's own business (its entries still prove its balance).
+    for tournament_id in Tournament.objects.order_by("pk").values_list("pk", flat=True):
+        held = pools.get(str(tournament_id), 0)
+        expected = owed.get(tournament_id, 0)
+        if held != expected:
+            yield f"tournament {tournament_id}: pool {held} but buy-ins less prizes {expected}"
+    fees = live.aggregate(total=Sum("fee", default=0))["total"]
+    house = Account.objects.filter(kind=AccountKind.HOUSE).aggregate(total=Sum("balance", default=0))["total"]
+    if house != fees:
+        yield f"house account {house} but the live entries paid {fees} in fees"
