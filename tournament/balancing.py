@@ -163,13 +163,10 @@ def next_positions(previous: Positions | None, seats: Iterable[int]) -> Position
     playing = sorted(seats)
     if len(playing) < 2:
         raise ValueError("two players are needed")
+    big = _next_big_blind(previous, playing)
     if previous is None:
         button = playing[0]
-        if len(playing) == 2:
-            return Positions(button, button, _after(button, playing))
-        small = _after(button, playing)
-        return Positions(button, small, _after(small, playing))
-    big = _after(previous.big_blind, playing)
+        return Positions(button, button if len(playing) == 2 else _after(button, playing), big)
     if len(playing) == 2:
         other = _after(big, playing)
         return Positions(other, other, big)
@@ -181,9 +178,13 @@ def next_positions(previous: Positions | None, seats: Iterable[int]) -> Position
     return Positions(button, small, big)
 
 
-def _clockwise(start: int, seat: int, max_seats: int) -> int:
-    """Seats from ``start`` clockwise to ``seat`` (0 when they are the same)."""
-    return (seat - start) % max_seats
+def _next_big_blind(previous: Positions | None, playing: Sequence[int]) -> int:
+    """The big blind of :func:`next_positions` (``playing`` ascending), and only it: the hot path."""
+    if previous is not None:
+        return _after(previous.big_blind, playing)
+    if len(playing) <= 2:
+        return _after(playing[0], playing)
+    return _after(_after(playing[0], playing), playing)
 
 
 # -- who moves, and to which seat ------------------------------------------------------------------
@@ -191,22 +192,22 @@ def _clockwise(start: int, seat: int, max_seats: int) -> int:
 
 def big_blind_next(table: TableState) -> PlayerId:
     """TDA: the player who moves out of a table is the one due to be big blind in its next hand."""
-    if len(table.seats) == 1:
-        return next(iter(table.seats.values()))
-    return table.seats[next_positions(table.positions, table.seats).big_blind]
+    return table.seats[_next_big_blind(table.positions, sorted(table.seats))]
 
 
 def _seat_rank(table: TableState, seat: int) -> tuple[int, int]:
     """How soon a player put in free ``seat`` posts the big blind; lowest is the worst position.
 
-    First the hands until their big blind (0: they post it next hand), then
-    how far the seat lies clockwise from the next big blind.
+    First the hands until their big blind (0: they post it next hand); of
+    seats equal in that, the nearest clockwise after the last big blind
+    (before the first hand: the lowest seat number).
     """
-    positions = next_positions(table.positions, [*table.seats, seat])
-    to_seat = _clockwise(positions.big_blind, seat, table.max_seats)
-    hands_until_big_blind = sum(
-        1 for other in table.seats if _clockwise(positions.big_blind, other, table.max_seats) < to_seat)
-    return hands_until_big_blind, to_seat
+    size = table.max_seats
+    big = _next_big_blind(table.positions, sorted([*table.seats, seat]))
+    to_seat = (seat - big) % size
+    hands_until_big_blind = sum(1 for other in table.seats if (other - big) % size < to_seat)
+    last = table.positions.big_blind if table.positions is not None else 0
+    return hands_until_big_blind, (seat - last - 1) % size
 
 
 def worst_free_seat(table: TableState) -> int:

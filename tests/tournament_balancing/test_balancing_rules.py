@@ -74,6 +74,11 @@ def test_of_several_free_seats_before_the_big_blind_the_nearest_to_the_last_big_
     assert worst_free_seat(table(2, [1, 2, 3, 6, 7, 8, 9], positions=(1, 2, 3))) == 4
 
 
+def test_free_seats_before_the_big_blind_are_counted_clockwise_round_the_table():
+    # the last big blind was seat 8; seats 9, 1 and 2 are free before seat 3, due next
+    assert worst_free_seat(table(2, [3, 4, 5, 6, 7, 8], positions=(6, 7, 8))) == 9
+
+
 def test_without_a_free_seat_before_the_big_blind_the_worst_is_the_first_after_it():
     # seat 4 posts the big blind next hand; seat 5 posts it the hand after, seat 9 four hands later
     assert worst_free_seat(table(2, [1, 2, 3, 4, 6, 7, 8], positions=(1, 2, 3))) == 5
