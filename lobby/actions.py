@@ -170,7 +170,7 @@ def do_send_rows(lobby_id: int, section: str, item_id: str) -> None:
             RowChange.objects.filter(lobby_id=lobby_id).delete()
             return
         now = clock.now()
-        send_at = directory.next_send_at(lobby.rows_sent_at)
+        send_at = directory.next_send_at(lobby.rows_sent_at, now)
         if send_at > now:
             schedule(directory.timer_key(lobby_id, section, item_id), directory.SEND_ROWS, send_at,
                      {"lobby_id": lobby_id, "section": section, "item_id": item_id})

@@ -85,13 +85,12 @@ def mark_changed(lobby_id: int, section: str, item_id: str | int) -> None:
     item_id = str(item_id)
     RowChange.objects.create(lobby_id=lobby_id, section=section, item_id=item_id)
     sent_at = Lobby.objects.filter(pk=lobby_id).values_list("rows_sent_at", flat=True).first()
-    schedule(timer_key(lobby_id, section, item_id), SEND_ROWS, next_send_at(sent_at),
+    schedule(timer_key(lobby_id, section, item_id), SEND_ROWS, next_send_at(sent_at, clock.now()),
              {"lobby_id": lobby_id, "section": section, "item_id": item_id})
 
 
-def next_send_at(sent_at: dt.datetime | None) -> dt.datetime:
-    """The earliest moment the lobby may send rows again."""
-    now = clock.now()
+def next_send_at(sent_at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    """The earliest moment, ``now`` or later, the lobby may send rows again."""
     if sent_at is None:
         return now
     return max(now, sent_at + dt.timedelta(seconds=UPDATE_INTERVAL))

@@ -26,6 +26,14 @@ class HandClock(clock.SystemClock):
         self.moment += dt.timedelta(seconds=seconds)
 
 
+class TickingClock(HandClock):
+    """Like :class:`HandClock`, but every reading is a microsecond after the one before, as real time is."""
+
+    def now(self) -> dt.datetime:
+        self.moment += dt.timedelta(microseconds=1)
+        return self.moment
+
+
 def send_due_rows() -> int:
     """Fire the lobby's deadlines that are due now, as their wake-ups would; how many fired."""
     due = Deadline.objects.overdue(clock.now()).filter(handler=SEND_ROWS).values_list("key", "version")

@@ -25,7 +25,7 @@ from tests.realtime.consistency import assert_events_replay
 from tests.tables.helpers import passive, play_out
 from tournament.actions import do_create_tournament
 
-from .helpers import lobby_updates, send_all_rows, send_due_rows
+from .helpers import TickingClock, lobby_updates, send_all_rows, send_due_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -131,6 +131,26 @@ def test_one_change_in_a_quiet_lobby_goes_out_at_once(lobby, make_table, make_us
     assert send_due_rows() == 1  # due now: no wait for a quiet lobby
     [update] = lobby_updates(lobby.pk, after=seq)
     assert update.data == {"tables": [lobby_snapshot(str(lobby.pk))["tables"][0]]}
+
+
+def test_time_moving_while_the_coalescer_decides_does_not_put_a_send_off(lobby, make_table, make_user):
+    """Real time moves between two readings: a due send goes out, it is not rescheduled again and again."""
+    from pokerrt import clock
+
+    ticking = TickingClock()
+    previous = clock.use(ticking)
+    try:
+        table = make_table()
+        assert send_due_rows() == 1
+        ticking.step(1)
+        seq = lobby_updates(lobby.pk)[-1].seq
+        actions.do_join_table(make_user("ann"), table.pk, 500)
+        ticking.step(0.001)
+        assert send_due_rows() == 1
+        assert len(lobby_updates(lobby.pk, after=seq)) == 1
+        assert not Deadline.objects.pending().filter(handler=directory.SEND_ROWS).exists()
+    finally:
+        clock.use(previous)
 
 
 def test_a_closed_table_is_removed_and_a_new_one_added(lobby, make_table, hand_clock):
