@@ -217,3 +217,29 @@ def test_snapshot_before_and_events_give_the_snapshot_after_under_random_churn(
 
     assert_events_replay("LOBBY", lobby.pk, None, churn)
     assert tables  # the first tables are in the snapshot before
+
+
+def test_with_celery_the_coalescer_is_woken_by_fire_deadline_tasks(
+    lobby, make_table, make_user, hand_clock, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The same deadlines, woken by the Celery backend: each wake-up is a fire_deadline(key, version) task."""
+    from pokerrt.timers import fire
+    from pokerrt.timers.tasks import fire_deadline
+
+    table = make_table()
+    send_all_rows(hand_clock)
+    hand_clock.step(5)
+    sent = []
+    monkeypatch.setattr(fire_deadline, "apply_async", lambda **options: sent.append(options))
+    settings.TIMERS_BACKEND = "celery"
+    seq = lobby_updates(lobby.pk)[-1].seq
+    # when: a seat is taken; then the worker runs the task it was sent
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_join_table(make_user("ann"), table.pk, 500)
+    [task] = [options for options in sent if options["args"][0].startswith("lobby:")]
+    assert task["args"][0] == directory.timer_key(lobby.pk, "tables", str(table.pk))
+    assert task["eta"] == hand_clock.moment
+    assert fire(*task["args"])
+    # then
+    [update] = lobby_updates(lobby.pk, after=seq)
+    assert update.data["tables"][0]["players"] == 1
