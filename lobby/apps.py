@@ -5,6 +5,22 @@ class LobbyConfig(AppConfig):
     name = "lobby"
 
     def ready(self) -> None:
-        from pokerrt.realtime.registry import register_target
+        # Everything the lobby offers the real-time core and the timers; the
+        # tables and tournaments plug their rows in (lobby.directory) from their own ready().
+        from pokerrt.realtime.presence import register_connection_hook
+        from pokerrt.realtime.registry import register_stream, register_target
+        from pokerrt.timers import register_timer_handler
+
+        from . import actions, commands, snapshots, tasks
+        from .directory import SEND_ROWS
 
         register_target("LOBBY")
+        register_stream(
+            "LOBBY",
+            can_subscribe=lambda lobby_id, user: True,  # public by construction
+            snapshot=snapshots.lobby_snapshot,
+            exists=snapshots.lobby_exists,
+        )
+        commands.register()
+        register_timer_handler(SEND_ROWS, tasks.send_rows, lock=tasks.lock_lobby_of)
+        register_connection_hook(on_close=actions.do_sockets_closed)

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from lobby.models import Lobby
 from pokerrt.errors import PokerrtError
 from pokerrt.readonly_admin import ReadOnlyAdmin
 
@@ -69,6 +70,12 @@ class TableAdmin(admin.ModelAdmin):
     actions = ("close_tables",)
     # "Delete" closes: the row stays, since hands, ledger memos and the journal name it.
     delete_confirmation_template = "admin/tables/table/close_confirmation.html"
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "lobby":
+            # New tables go to live lobbies only (do_create_table refuses the others).
+            kwargs["queryset"] = Lobby.objects.live()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_fields(self, request: HttpRequest, obj: Table | None = None) -> tuple[str, ...]:
         if obj is None:

@@ -6,12 +6,13 @@ class TablesConfig(AppConfig):
 
     def ready(self) -> None:
         # Everything the tables offer the real-time core, the timers and the audit.
+        from lobby.directory import register_section
         from pokerrt.accounts.audit import register_check
         from pokerrt.realtime.presence import register_connection_hook
         from pokerrt.realtime.registry import register_player_section, register_stream, register_target
         from pokerrt.timers import register_timer_handler
 
-        from . import actions, commands, snapshots, tasks
+        from . import actions, commands, lobby_rows, snapshots, tasks
         from .audit import table_chip_problems
         from .models import TableKind
         from .policies import CashPolicy, register_policy
@@ -25,6 +26,7 @@ class TablesConfig(AppConfig):
             awaited_user=snapshots.awaited_user,
         )
         register_player_section("seats", snapshots.player_seats)
+        register_section("tables", lobby_rows.rows_of_lobby, lobby_rows.row_of_item)
         commands.register()
         register_timer_handler("tables.start_hand", tasks.start_hand, lock=tasks.lock_table_of)
         register_timer_handler("tables.action_clock", tasks.action_clock, lock=tasks.lock_table_of)

@@ -73,7 +73,7 @@ def staff_only(user: Any, table_id: str | None) -> bool:
 
 
 def _create(user: Any, table_id: str | None, data: dict[str, Any]) -> dict[str, Any]:
-    lobby = Lobby.objects.filter(pk=data.pop("lobby")).first()
+    lobby = Lobby.objects.live().filter(pk=data.pop("lobby")).first()
     if lobby is None:
         raise errors.NotFound("No such lobby.")
     table = actions.do_create_table(lobby, **data)

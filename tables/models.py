@@ -161,9 +161,13 @@ class Hand(models.Model):
     bank_started_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Chips won at the end (every pot, uncalled bets not counted); the
+    # lobby's average pot reads it. Null while in play.
+    pot = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["table", "ended_at"], name="hand_by_table_end")]
         constraints = [
             models.UniqueConstraint(fields=["table", "number"], name="hand_number_unique"),
             models.UniqueConstraint(

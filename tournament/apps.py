@@ -9,10 +9,11 @@ class TournamentConfig(AppConfig):
 
     def ready(self) -> None:
         # Everything tournaments offer the real-time core and the audit.
+        from lobby.directory import register_section
         from pokerrt.accounts.audit import register_check
         from pokerrt.realtime.registry import register_player_section, register_stream, register_target
 
-        from . import commands, snapshots
+        from . import commands, lobby_rows, snapshots
         from .audit import tournament_chip_problems
 
         register_target("TOURNAMENT")
@@ -23,6 +24,7 @@ class TournamentConfig(AppConfig):
             exists=snapshots.tournament_exists,
         )
         register_player_section("registrations", snapshots.player_registrations)
+        register_section("tournaments", lobby_rows.tournament_rows, lobby_rows.tournament_row)
         commands.register()
         register_check(tournament_chip_problems)
         post_migrate.connect(_install_standard_structures, sender=self)

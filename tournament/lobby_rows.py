@@ -11,12 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from lobby.directory import mark_changed
 from pokerrt.realtime.envelope import format_timestamp
 
 from .models import Tournament, TournamentStatus
 
 # The statuses a lobby lists.
 LISTED = (TournamentStatus.REGISTERING, TournamentStatus.RUNNING, TournamentStatus.PAUSED)
+
+
+def mark(tournament: Tournament) -> None:
+    """The tournament's lobby row changed: it goes out with the lobby's next LOBBY_UPDATE (call inside the change's transaction)."""
+    mark_changed(tournament.lobby_id, "tournaments", str(tournament.pk))
 
 
 def row_of(tournament: Tournament) -> dict[str, Any]:
@@ -27,7 +33,7 @@ def row_of(tournament: Tournament) -> dict[str, Any]:
         "max_players": tournament.max_players, "buy_in": tournament.buy_in, "fee": tournament.fee,
         "prize_pool": tournament.pool_total,
         "starts_at": format_timestamp(tournament.starts_at) if tournament.starts_at else None,
-        "level": tournament.level,
+        "level": tournament.level or None,  # 0 until the start: null for clients
     }
 
 

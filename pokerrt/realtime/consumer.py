@@ -245,7 +245,11 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         elif command.type in processor.SERVER_TYPES:
             raise errors.UnknownType(f"{command.type} is sent by the server only.")
         else:
-            result = await self.as_user(processor.process, command, self.user)
+            result = await self.as_user(processor.process, command, self.user, self.channel_name)
+            if processor.lookup(command).subscribes:
+                # After the change, so the snapshot already shows it; before
+                # the ACK, so the client has the state when it reads the ACK.
+                await self.subscribe(Command("SUBSCRIBE", command.target, command.id, {}, None))
             if command.ref is not None:
                 ack: dict[str, Any] = {"ref": command.ref}
                 if result is not None:

@@ -3,7 +3,9 @@
 Tables emit PLAYER_DISCONNECT / PLAYER_RECONNECT from these hooks: a user's
 first connection anywhere calls ``on_first_connect``, their last one closing
 calls ``on_last_disconnect``. Hooks run in a sync thread, after the
-connection row's transaction committed.
+connection row's transaction committed. The lobby's presence is per socket:
+``on_close`` hears which sockets of a user go, inside the transaction that
+deletes their rows.
 
 A node that dies (``kill -9``, a lost machine) cannot delete its rows. So
 each node has a name that survives its restarts (its next run's first
@@ -38,21 +40,28 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 UserHook = Callable[[Any], None]
+# (user, channel names of the user's sockets that are going)
+SocketsHook = Callable[[Any, list[str]], None]
 
 
 @dataclass(frozen=True)
 class ConnectionHook:
     on_first_connect: UserHook | None
     on_last_disconnect: UserHook | None
+    # Runs inside the transaction that deletes the rows, under the user's
+    # lock, before they go: what hangs on a socket goes with it, atomically.
+    on_close: SocketsHook | None = None
 
 
 _hooks: list[ConnectionHook] = []
 
 
 def register_connection_hook(
-    on_first_connect: UserHook | None = None, on_last_disconnect: UserHook | None = None
+    on_first_connect: UserHook | None = None,
+    on_last_disconnect: UserHook | None = None,
+    on_close: SocketsHook | None = None,
 ) -> ConnectionHook:
-    hook = ConnectionHook(on_first_connect, on_last_disconnect)
+    hook = ConnectionHook(on_first_connect, on_last_disconnect, on_close)
     _hooks.append(hook)
     return hook
 
@@ -100,7 +109,10 @@ def connection_closed(user: Any, channel_name: str) -> None:
     with transaction.atomic():
         _lock_user(user.pk)
         _open.pop(channel_name, None)
-        deleted, _ = Connection.objects.filter(channel_name=channel_name).delete()
+        rows = Connection.objects.filter(channel_name=channel_name)
+        if rows.exists():
+            _closing(user, [channel_name])
+        deleted, _ = rows.delete()
         last = deleted and not Connection.objects.filter(user_id=user.pk).exists()
     if last:
         _run("on_last_disconnect", user)
@@ -117,10 +129,24 @@ def forget_node(node: str | None = None) -> None:
     for user_id in users:
         with transaction.atomic():
             user = _lock_user(user_id)
-            Connection.objects.filter(node=node, user_id=user_id).delete()
+            rows = Connection.objects.filter(node=node, user_id=user_id)
+            _closing(user, list(rows.values_list("channel_name", flat=True)))
+            rows.delete()
             last = not Connection.objects.filter(user_id=user_id).exists()
         if last:
             _run("on_last_disconnect", user)
+
+
+def _closing(user: Any, channel_names: list[str]) -> None:
+    for hook in list(_hooks):
+        if hook.on_close is None:
+            continue
+        try:
+            # A savepoint: a failing hook must not keep the rows of sockets that are gone.
+            with transaction.atomic():
+                hook.on_close(user, channel_names)
+        except Exception:
+            logger.exception("connection hook on_close failed for user %s", user.pk)
 
 
 def _run(name: str, user: Any) -> None:

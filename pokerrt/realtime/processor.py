@@ -21,8 +21,9 @@ logger = logging.getLogger(__name__)
 
 # (user, stream id) -> may this user send this command to this stream?
 Permission = Callable[[Any, str | None], bool]
-# (user, stream id, validated data) -> the ACK's result (JSON-ready) or None.
-Handler = Callable[[Any, str | None, dict[str, Any]], object]
+# (user, stream id, validated data) -> the ACK's result (JSON-ready) or None;
+# a ``per_socket`` command's handler also takes the socket's channel name.
+Handler = Callable[..., object]
 
 # Types the consumer itself answers; no app may register them.
 CONTROL_TYPES = frozenset({"SUBSCRIBE", "UNSUBSCRIBE", "PING", "PONG"})
@@ -40,6 +41,12 @@ class CommandType:
     permission: Permission | None
     handler: Handler
     needs_auth: bool = True
+    # The handler acts for the sending socket, not only its user (lobby
+    # presence): it gets the socket's channel name as a fourth argument.
+    per_socket: bool = False
+    # Success leaves the socket subscribed to the command's stream, as a
+    # SUBSCRIBE without ``since`` would (LOBBY_JOIN).
+    subscribes: bool = False
 
 
 _commands: dict[tuple[str, str], CommandType] = {}
@@ -53,11 +60,13 @@ def register_command(
     serializer: type[serializers.Serializer] | None = None,
     permission: Permission | None = None,
     needs_auth: bool = True,
+    per_socket: bool = False,
+    subscribes: bool = False,
 ) -> CommandType:
     """Let clients send ``type`` to ``target`` streams; registering it again replaces it."""
     if type in CONTROL_TYPES or type in SERVER_TYPES:
         raise ValueError(f"{type} is a control type of the protocol")
-    command = CommandType(type, target.upper(), serializer, permission, handler, needs_auth)
+    command = CommandType(type, target.upper(), serializer, permission, handler, needs_auth, per_socket, subscribes)
     _commands[(command.type, command.target)] = command
     return command
 
@@ -82,8 +91,11 @@ def lookup(command: Command) -> CommandType:
     return found
 
 
-def process(command: Command, user: Any) -> object:
+def process(command: Command, user: Any, socket: str | None = None) -> object:
     """Run one command in the calling (sync) thread; returns the handler's result.
+
+    ``socket`` is the sending connection's channel name, which ``per_socket``
+    commands need (outside a socket, such a command is ``VALIDATION``).
 
     Raises a ``pokerrt.errors`` error for everything the client should be
     told: the handler's own pass through whatever app raised them, since each
@@ -101,6 +113,10 @@ def process(command: Command, user: Any) -> object:
     if registration.permission is not None and not registration.permission(user, command.id):
         raise errors.Forbidden()
     try:
+        if registration.per_socket:
+            if socket is None:
+                raise errors.Validation(f"{command.type} is sent over a WebSocket.")
+            return registration.handler(user, command.id, data, socket)
         return registration.handler(user, command.id, data)
     except serializers.ValidationError as exc:
         raise errors.Validation(details=errors.field_details(exc.detail)) from exc

@@ -15,7 +15,7 @@ from pokerrt.realtime.streams import emit
 from pokerrt.timers import cancel, schedule
 from tables import engine
 
-from .. import snapshots
+from .. import lobby_rows, snapshots
 from ..models import Hand, Seat, SeatStatus, Table, TableStatus
 from ..policies import policy_for
 from .base import conf, grace_timer, live_hand, next_hand_timer, now, sit_out_timer
@@ -49,6 +49,7 @@ def sit_out(table: Table, seat: Seat) -> None:
     seat.status = SeatStatus.SITTING_OUT
     seat.sat_out_at = now()
     seat.save(update_fields=["status", "sat_out_at"])
+    lobby_rows.mark(table)
     arm_sit_out_expiry(table, seat)
     announce_seat(table, seat, live_hand(table))
 
@@ -89,6 +90,7 @@ def stand_up(table: Table, seat: Seat) -> None:
     user, stack, number = seat.user, seat.stack, seat.number
     wallet = policy_for(table).stand_up(table, seat)
     empty(seat)
+    lobby_rows.mark(table)
     cancel(sit_out_timer(table, number))
     emit("TABLE", table.pk, "TABLE_LEAVE", {"seat": number, "user": user_ref(user), "stack": stack})
     private = {"table_id": str(table.pk), "seat": number, "stack": stack}

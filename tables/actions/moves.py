@@ -18,6 +18,7 @@ from pokerrt.realtime.streams import emit
 from pokerrt.timers import cancel
 from tables import engine
 
+from .. import lobby_rows
 from ..models import Seat, SeatStatus, Table, TableStatus
 from .base import dealt_in, grace_timer, live_hand, locked_tables, seat_of, sit_out_timer, table_pk
 from .dealing import announce_seat, arm_grace, arm_sit_out_expiry, empty, maybe_schedule_hand
@@ -48,6 +49,8 @@ def do_move_player(user: Any, from_table_id: int | str, to_table_id: int | str,
         cancel(sit_out_timer(source, number))
         cancel(grace_timer(source, number))
         _announce(user, source, number, destination, target)
+        lobby_rows.mark(source)
+        lobby_rows.mark(destination)
         if target.status == SeatStatus.SITTING_OUT:
             arm_sit_out_expiry(destination, target)
         arm_grace(destination, target)

@@ -10,6 +10,7 @@ from pokerrt.realtime.streams import emit
 from pokerrt.timers import cancel
 from tables import engine
 
+from .. import lobby_rows
 from ..models import Hand, Seat, SeatStatus, Table, TableStatus
 from ..policies import policy_for
 from .base import dealt_in, held_seat, live_hand, locked_table, own_seat, seat_of, sit_out_timer
@@ -37,6 +38,7 @@ def do_join_table(user: Any, table_id: int | str, buy_in: int, seat_number: int 
         seat.sat_out_at = None
         seat.disconnected_at = None
         seat.save()
+        lobby_rows.mark(table)
         emit("TABLE", table.pk, "TABLE_JOIN", {"seat": seat.number, "user": user_ref(user), "stack": buy_in})
         private = {"table_id": str(table.pk), "seat": seat.number, "stack": buy_in}
         if wallet is not None:
@@ -103,6 +105,7 @@ def do_sit_in(user: Any, table_id: int | str) -> Seat:
         seat.sat_out_at = None
         seat.timeouts_in_row = 0
         seat.save(update_fields=["status", "sat_out_at", "timeouts_in_row"])
+        lobby_rows.mark(table)
         cancel(sit_out_timer(table, seat.number))
         announce_seat(table, seat, live_hand(table))
         maybe_schedule_hand(table)

@@ -10,7 +10,7 @@ from pokerrt.realtime.streams import emit_many
 from pokerrt.timers import cancel
 from tables import engine
 
-from .. import live
+from .. import live, lobby_rows
 from ..models import Hand, HandPlayer, HandStatus, Seat, Table
 from ..policies import policy_for
 from . import translate
@@ -41,7 +41,8 @@ def settle(table: Table, hand: Hand, dealt: engine.Hand, uncalled: dict[int, int
     hand.ended_at = now()
     hand.action_deadline = None
     hand.result = result
-    hand.save(update_fields=["status", "ended_at", "action_deadline", "result", "actions_taken"])
+    hand.pot = sum(winner["amount"] for winner in result["winners"])
+    hand.save(update_fields=["status", "ended_at", "action_deadline", "result", "actions_taken", "pot"])
     cancel(action_timer(table))
     final = dealt.stacks
     seats = {s.number: s for s in Seat.objects.filter(table=table, number__in=dealt.seats)}
@@ -57,4 +58,5 @@ def settle(table: Table, hand: Hand, dealt: engine.Hand, uncalled: dict[int, int
     for seat in Seat.objects.filter(done, table=table, user__isnull=False).order_by("number"):
         if seat.leaving or (dealt_in(hand, seat) and policy_for(table).after_hand_bust(table, seat, hand)):
             stand_up(table, seat)
+    lobby_rows.mark(table)
     maybe_schedule_hand(table)

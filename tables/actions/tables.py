@@ -7,12 +7,13 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
+from lobby.actions import lock_live_lobby
 from lobby.models import Lobby
 from pokerrt import errors
 from pokerrt.realtime.streams import emit
 from pokerrt.timers import cancel
 
-from .. import snapshots
+from .. import lobby_rows, snapshots
 from ..models import Seat, Table, TableStatus
 from .base import live_hand, locked_table, next_hand_timer
 from .dealing import stand_up
@@ -22,12 +23,15 @@ TABLE_FIELDS = ("name", "max_seats", "small_blind", "big_blind", "ante", "min_bu
 
 
 def do_create_table(lobby: Lobby, name: str, **fields: Any) -> Table:
-    """A new cash table in ``lobby``, with its empty seats."""
+    """A new cash table in ``lobby``, with its empty seats; NOT_FOUND once the lobby is deleted."""
     with transaction.atomic():
+        # Locked, so a lobby being deleted cannot gain a table meanwhile.
+        lobby = lock_live_lobby(lobby.pk)
         table = Table(lobby=lobby, name=name, **fields)
         check_table(table)
         table.save()
         Seat.objects.bulk_create(Seat(table=table, number=n) for n in range(1, table.max_seats + 1))
+        lobby_rows.mark(table)
         emit("TABLE", table.pk, "TABLE_CREATE", {"table": snapshots.table_info(table)})
         return table
 
@@ -45,6 +49,7 @@ def do_update_table(table_id: int | str, **fields: Any) -> Table:
         if "max_seats" in fields:
             _resize(table)
         table.save()
+        lobby_rows.mark(table)
         emit("TABLE", table.pk, "TABLE_UPDATE", {"table": snapshots.table_info(table)})
         return table
 
@@ -87,5 +92,6 @@ def do_delete_table(table_id: int | str) -> None:
             stand_up(table, seat)
         table.status = TableStatus.CLOSED
         table.save(update_fields=["status"])
+        lobby_rows.mark(table)
         cancel(next_hand_timer(table))
         emit("TABLE", table.pk, "TABLE_DELETE", {"table": snapshots.table_info(table)})

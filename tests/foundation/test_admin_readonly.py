@@ -11,7 +11,7 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
-from lobby.actions import do_create_lobby
+from lobby.actions import do_create_lobby, do_join_lobby
 from pokerrt.accounts.actions import do_create_user, wallet_of
 from pokerrt.accounts.models import CanonicalUsername
 from pokerrt.realtime.models import Connection, Node
@@ -28,10 +28,10 @@ READ_ONLY = [
     "tables.seat", "tables.hand", "tables.handaction", "tables.handplayer",
     "realtime.stream", "realtime.event", "realtime.node", "realtime.connection",
     "accounts.account", "accounts.ledgerentry", "accounts.canonicalusername",
-    "timers.deadline", "tournament.blindstructure", "tournament.entry",
+    "timers.deadline", "tournament.blindstructure", "tournament.entry", "lobby.member",
 ]
 # Added through an action; no action changes or removes them.
-ADD_ONLY = ["lobby.lobby", "tournament.tournament"]
+ADD_ONLY = ["tournament.tournament"]
 
 
 @pytest.fixture
@@ -48,6 +48,7 @@ def played(db):
     do_register(players[0], sunday.pk)
     Node.objects.create(name="node-1", last_seen=timezone.now())
     Connection.objects.create(channel_name="specific.1", user=players[0], node="node-1")
+    do_join_lobby(players[0], lobby.pk, "specific.1")
     assert Hand.objects.exists()
 
 

@@ -18,6 +18,7 @@ from pokerrt.realtime import registry
 from pokerrt.realtime.models import Event
 from pokerrt.realtime.streams import event_frame, stream_position
 from tests.event_checks import snapshot_problems
+from tests.lobby.reducer import apply_lobby_event
 from tests.tournament.reducer import apply_tournament_event
 
 State = dict[str, Any]
@@ -51,7 +52,9 @@ def apply_player_event(state: State, event: dict[str, Any]) -> State:
 _SEAT_EVENTS = ("TABLE_JOIN", "TABLE_LEAVE", "DEAL_CARDS", "HAND_END")
 
 
-REDUCERS: dict[str, Reducer] = {"PLAYER": apply_player_event, "TOURNAMENT": apply_tournament_event}
+REDUCERS: dict[str, Reducer] = {
+    "PLAYER": apply_player_event, "TOURNAMENT": apply_tournament_event, "LOBBY": apply_lobby_event,
+}
 
 
 def snapshot_at(target: str, stream_id: str, user: Any) -> tuple[int, State]:

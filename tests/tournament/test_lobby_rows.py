@@ -19,7 +19,7 @@ def test_a_row_sums_up_a_tournament_with_its_live_field(sng, players):
     actions.do_unregister(players[2], sng.pk)
     assert tournament_rows(sng.lobby_id) == [{
         "id": str(sng.pk), "name": "Sit & Go", "kind": "sng", "status": "registering", "registered": 2,
-        "max_players": 6, "buy_in": 100, "fee": 10, "prize_pool": 200, "starts_at": None, "level": 0,
+        "max_players": 6, "buy_in": 100, "fee": 10, "prize_pool": 200, "starts_at": None, "level": None,
     }]
     assert tournament_row(str(sng.pk)) == (sng.lobby_id, tournament_rows(sng.lobby_id)[0])
 

@@ -10,7 +10,7 @@ from pokerrt.accounts.errors import InsufficientFunds as WalletTooLow
 from pokerrt.accounts.models import Reason, user_ref
 from pokerrt.realtime.streams import emit_many
 
-from .. import snapshots
+from .. import lobby_rows, snapshots
 from ..models import Entry, EntryStatus, Tournament, TournamentStatus
 from .base import house_account, locked_tournament, pool_account
 from .tournaments import refund
@@ -78,3 +78,4 @@ def _announce(tournament: Tournament, user: Any, kind: str, balance: int, change
     private = {"tournament_id": str(tournament.pk), "registrations": snapshots.player_registrations(user),
                "balance": balance, "change": change}
     emit_many([("TOURNAMENT", tournament.pk, kind, public), ("PLAYER", user.pk, kind, private)])
+    lobby_rows.mark(tournament)

@@ -8,13 +8,14 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
+from lobby.actions import lock_live_lobby
 from lobby.models import Lobby
 from pokerrt import clock, errors
 from pokerrt.accounts.actions import do_transfer, wallet_of
 from pokerrt.accounts.models import Reason
 from pokerrt.realtime.streams import Emission, emit, emit_many
 
-from .. import snapshots
+from .. import lobby_rows, snapshots
 from ..models import BlindStructure, EntryStatus, Tournament, TournamentKind, TournamentStatus
 from .base import house_account, locked_tournament, pool_account, standing
 from .structures import structure_named
@@ -32,11 +33,14 @@ def do_create_tournament(lobby: Lobby, name: str, **fields: Any) -> Tournament:
     """A new tournament in ``lobby``, open for registration; ``structure`` by name or row (default turbo)."""
     _check_names(fields, TERMS + SETTINGS)
     with transaction.atomic():
+        # Locked, so a lobby being deleted cannot gain a tournament meanwhile.
+        lobby = lock_live_lobby(lobby.pk)
         fields["structure"] = _structure(fields.get("structure") or DEFAULT_STRUCTURE)
         tournament = Tournament(lobby=lobby, name=name, **fields)
         check_tournament(tournament)
         tournament.save()
         emit("TOURNAMENT", tournament.pk, "TOURNAMENT_CREATE", standing(tournament))
+        lobby_rows.mark(tournament)
         return tournament
 
 
@@ -61,6 +65,7 @@ def do_update_tournament(tournament_id: int | str, **fields: Any) -> Tournament:
                                   details={"max_players": [f"At least {registered}."]})
         tournament.save()
         emit("TOURNAMENT", tournament.pk, "TOURNAMENT_UPDATE", standing(tournament))
+        lobby_rows.mark(tournament)
         return tournament
 
 
@@ -92,6 +97,7 @@ def do_cancel_tournament(tournament_id: int | str) -> Tournament:
         tournament.save(update_fields=["status", "finished_at"])
         ended = {"results": [], "cancelled": True, **standing(tournament)}
         emit_many([("TOURNAMENT", tournament.pk, "TOURNAMENT_END", ended), *private])
+        lobby_rows.mark(tournament)
         return tournament
 
 
