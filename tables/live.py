@@ -62,10 +62,15 @@ def player_refs(hand: Hand) -> dict[int, dict[str, str]]:
     if refs is None:
         users: dict[Any, Any] = get_user_model().objects.in_bulk(list(hand.players.values()))
         refs = {int(seat): user_ref(users[user_id]) for seat, user_id in hand.players.items()}
-        _players[_key(hand)] = refs
-        while len(_players) > _CACHE_SIZE:
-            _players.popitem(last=False)
+        remember_players(hand, refs)
     return refs
+
+
+def remember_players(hand: Hand, refs: dict[int, dict[str, str]]) -> None:
+    """Cache who was dealt into ``hand``: the deal has just read them."""
+    _players[_key(hand)] = refs
+    while len(_players) > _CACHE_SIZE:
+        _players.popitem(last=False)
 
 
 def forget(hand: Hand) -> None:

@@ -38,3 +38,24 @@ def test_a_query_binding_other_parameters_than_given_is_refused():
     query = HotQuery(lambda pk, name: Lobby.objects.filter(pk=pk, name=name).order_by()[:1])
     with pytest.raises(ValueError, match="binds"):
         query.first(1, "Main")
+
+
+def test_each_column_comes_back_as_the_orm_reads_it():
+    # given: a datetime column (SQLite stores text), which the ORM's converters turn back
+    lobby = do_create_lobby("Main")
+    by_pk = HotQuery(lambda pk: Lobby.objects.filter(pk=pk).order_by()[:1])
+    # when
+    found = by_pk.first(lobby.pk)
+    # then
+    expected = Lobby.objects.get(pk=lobby.pk)
+    assert [getattr(found, f.attname) for f in Lobby._meta.concrete_fields] == [
+        getattr(expected, f.attname) for f in Lobby._meta.concrete_fields
+    ]
+    assert found.created_at.tzinfo is not None and not found._state.adding
+
+
+def test_a_query_of_part_of_a_row_is_refused():
+    lobby = do_create_lobby("Main")
+    query = HotQuery(lambda pk: Lobby.objects.filter(pk=pk).only("name").order_by()[:1])
+    with pytest.raises(ValueError, match="whole rows"):
+        query.first(lobby.pk)
