@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model, QuerySet
 
 M = TypeVar("M", bound=Model)
@@ -49,10 +49,11 @@ class HotQuery(Generic[M]):
 
     def first(self, *params: Any) -> M | None:
         """The first instance the query finds, or None."""
-        compiled = self.compiled.get(connection.vendor)
+        db = connections[DEFAULT_DB_ALIAS]
+        compiled = self.compiled.get(db.vendor)
         if compiled is None:
-            compiled = self.compiled[connection.vendor] = self._compile(params)
-        with connection.cursor() as cursor:
+            compiled = self.compiled[db.vendor] = self._compile(params)
+        with db.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             row = cursor.fetchone()
         if row is None:
@@ -62,9 +63,9 @@ class HotQuery(Generic[M]):
             for position, (converters, expression) in compiled.converters.items():
                 value = row[position]
                 for convert in converters:
-                    value = convert(value, expression, connection)
+                    value = convert(value, expression, db)
                 row[position] = value
-        return compiled.model.from_db(connection.alias, compiled.attnames, row)
+        return compiled.model.from_db(db.alias, compiled.attnames, row)
 
     def _compile(self, params: tuple[Any, ...]) -> _Compiled[M]:
         queryset = self.build(*params)
@@ -72,9 +73,13 @@ class HotQuery(Generic[M]):
         sql, bound = compiler.as_sql()
         _check(bound, params)
         columns = [column for column, _, _ in compiler.select]
+        if compiler.klass_info is None or compiler.klass_info.get("related_klass_infos") or any(
+            getattr(column, "target", None) is None or column.target.model is not queryset.model
+            for column in columns
+        ):
+            raise ValueError("a HotQuery selects columns of its model only, no annotations or related rows")
         attnames = [column.target.attname for column in columns]
-        if attnames != [field.attname for field in queryset.model._meta.concrete_fields]:
-            raise ValueError("a HotQuery selects whole rows of its model, no annotations or related rows")
+        # Fields left out (``defer``/``only``) load on first use, as the ORM's.
         return _Compiled(queryset.model, sql, attnames, compiler.get_converters(columns))
 
 
@@ -93,16 +98,21 @@ def save_fields(instance: Model, *fields: str) -> None:
     For rows that exist and models without save() overrides, signals or
     ``auto_now`` among ``fields``: what every caller on the hot path saves.
     """
+    # The connection itself, not the proxy: each field's preparation asks it
+    # for its operations, and each ask through the proxy is a context-local lookup.
+    db = connections[DEFAULT_DB_ALIAS]
     meta = instance._meta
-    key = (type(instance), fields, 1, connection.vendor)
+    key = (type(instance), fields, 1, db.vendor)
     sql = _write_sql.get(key)
     if sql is None:
-        q = connection.ops.quote_name
+        q = db.ops.quote_name
         columns = ", ".join(f"{q(meta.get_field(name).column)} = %s" for name in fields)
         sql = _write_sql[key] = f"UPDATE {q(meta.db_table)} SET {columns} WHERE {q(meta.pk.column)} = %s"
-    params = [meta.get_field(name).get_db_prep_save(getattr(instance, meta.get_field(name).attname), connection)
-              for name in fields]
-    with connection.cursor() as cursor:
+    params = []
+    for name in fields:
+        field = meta.get_field(name)
+        params.append(field.get_db_prep_save(getattr(instance, field.attname), db))
+    with db.cursor() as cursor:
         cursor.execute(sql, [*params, instance.pk])
 
 
@@ -115,25 +125,26 @@ def insert(instances: list[M]) -> list[M]:
     """
     if not instances:
         return instances
+    db = connections[DEFAULT_DB_ALIAS]
     model = type(instances[0])
     meta = model._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
-    key = (model, None, len(instances), connection.vendor)
+    key = (model, None, len(instances), db.vendor)
     sql = _write_sql.get(key)
     if sql is None:
-        q = connection.ops.quote_name
+        q = db.ops.quote_name
         row = f"({', '.join(['%s'] * len(fields))})"
         sql = _write_sql[key] = (
             f"INSERT INTO {q(meta.db_table)} ({', '.join(q(field.column) for field in fields)}) "
             f"VALUES {', '.join([row] * len(instances))} RETURNING {q(meta.pk.column)}"
         )
-    params = [field.get_db_prep_save(field.pre_save(instance, True), connection)
+    params = [field.get_db_prep_save(field.pre_save(instance, True), db)
               for instance in instances for field in fields]
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         ids = cursor.fetchall()
     for instance, (pk,) in zip(instances, ids, strict=True):
         instance.pk = pk
         instance._state.adding = False
-        instance._state.db = connection.alias
+        instance._state.db = db.alias
     return instances

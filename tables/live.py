@@ -39,6 +39,9 @@ def engine_hand(hand: Hand) -> EngineHand:
     if cached is not None and len(cached.actions) == hand.actions_taken:
         _cache.move_to_end(_key(hand))
         return cached
+    deferred = sorted(hand.get_deferred_fields() & {"config", "deck"})
+    if deferred:  # the hot lookup of the live hand leaves them out (tables.actions.base)
+        hand.refresh_from_db(fields=deferred)
     actions = HandAction.objects.filter(hand=hand).order_by("index").values_list("seat", "action", "amount")
     live = EngineHand.replay(
         HandConfig.from_dict(hand.config),

@@ -23,6 +23,9 @@ logger = logging.getLogger(__name__)
 Permission = Callable[[Any, str | None], bool]
 # (user, stream id, validated data) -> the ACK's result (JSON-ready) or None.
 Handler = Callable[[Any, str | None, dict[str, Any]], object]
+# data -> what the serializer would validate it to, when the data is plainly
+# valid; None sends it through the serializer (which then words any error).
+Shortcut = Callable[[dict[str, Any]], "dict[str, Any] | None"]
 
 # Types the consumer itself answers; no app may register them.
 CONTROL_TYPES = frozenset({"SUBSCRIBE", "UNSUBSCRIBE", "PING", "PONG"})
@@ -40,6 +43,7 @@ class CommandType:
     permission: Permission | None
     handler: Handler
     needs_auth: bool = True
+    shortcut: Shortcut | None = None
 
 
 _commands: dict[tuple[str, str], CommandType] = {}
@@ -53,11 +57,12 @@ def register_command(
     serializer: type[serializers.Serializer] | None = None,
     permission: Permission | None = None,
     needs_auth: bool = True,
+    shortcut: Shortcut | None = None,
 ) -> CommandType:
     """Let clients send ``type`` to ``target`` streams; registering it again replaces it."""
     if type in CONTROL_TYPES or type in SERVER_TYPES:
         raise ValueError(f"{type} is a control type of the protocol")
-    command = CommandType(type, target.upper(), serializer, permission, handler, needs_auth)
+    command = CommandType(type, target.upper(), serializer, permission, handler, needs_auth, shortcut)
     _commands[(command.type, command.target)] = command
     return command
 
@@ -93,7 +98,10 @@ def process(command: Command, user: Any) -> object:
     if registration.needs_auth and not user.is_authenticated:
         raise errors.Unauthenticated()
     data: dict[str, Any] = command.data
-    if registration.serializer is not None:
+    shortcut = registration.shortcut(data) if registration.shortcut is not None else None
+    if shortcut is not None:
+        data = shortcut
+    elif registration.serializer is not None:
         serializer = registration.serializer(data=command.data)
         if not serializer.is_valid():
             raise errors.Validation(details=errors.field_details(serializer.errors))
