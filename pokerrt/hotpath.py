@@ -1,23 +1,36 @@
 """Queries on the hot path, compiled by the ORM once per process and run raw after that.
 
 A betting action runs the same few lookups every time (lock the table, the
-hand in play, the player's seat). Building a QuerySet and compiling its SQL
-costs more CPU than SQLite takes to answer it, so each :class:`HotQuery`
-asks the ORM for its SQL once, on first use, and afterwards only binds new
-parameters. The ORM still writes the SQL (quoting, FOR UPDATE where the
-database has it, the columns of every concrete field), and still builds the
-instances from the rows.
+hand in play, the player's seat). Building a
+QuerySet and compiling its SQL costs more CPU than SQLite takes to answer it,
+so each :class:`HotQuery` asks the ORM for its SQL once, on first use, and
+afterwards only binds new parameters. The ORM still writes the SQL (quoting,
+FOR UPDATE where the database has it, the columns of every concrete field)
+and its converters still turn each column into its Python value; the row
+becomes an instance through ``Model.from_db``, as the ORM's own iterator
+does, without a RawQuerySet's per-query column mapping.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model, QuerySet
 
 M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class _Compiled(Generic[M]):
+    model: type[M]
+    sql: str
+    # The model's attribute names, in the order of the selected columns.
+    attnames: list[str]
+    # Column position -> (converters, expression): the ORM's own, found once.
+    converters: dict[int, tuple[list[Any], Any]]
 
 
 class HotQuery(Generic[M]):
@@ -30,19 +43,108 @@ class HotQuery(Generic[M]):
 
     def __init__(self, build: Callable[..., QuerySet[M]]) -> None:
         self.build = build
-        # vendor -> (model, SQL): one process may serve one database only, but
-        # the test suite switches between them.
-        self.compiled: dict[str, tuple[type[M], str]] = {}
+        # vendor -> compiled query: one process may serve one database only,
+        # but the test suite switches between them.
+        self.compiled: dict[str, _Compiled[M]] = {}
 
     def first(self, *params: Any) -> M | None:
-        compiled = self.compiled.get(connection.vendor)
+        """The first instance the query finds, or None."""
+        db = connections[DEFAULT_DB_ALIAS]
+        compiled = self.compiled.get(db.vendor)
         if compiled is None:
-            queryset = self.build(*params)
-            sql, bound = queryset.query.sql_with_params()
-            if list(bound) != list(params):
-                raise ValueError(f"the query binds {list(bound)!r}, not the parameters given {list(params)!r}")
-            compiled = self.compiled[connection.vendor] = (queryset.model, sql)
-        model, sql = compiled
-        for instance in model.objects.raw(sql, params):
-            return instance
-        return None
+            compiled = self.compiled[db.vendor] = self._compile(params)
+        with db.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        if compiled.converters:
+            row = list(row)
+            for position, (converters, expression) in compiled.converters.items():
+                value = row[position]
+                for convert in converters:
+                    value = convert(value, expression, db)
+                row[position] = value
+        return compiled.model.from_db(db.alias, compiled.attnames, row)
+
+    def _compile(self, params: tuple[Any, ...]) -> _Compiled[M]:
+        queryset = self.build(*params)
+        compiler = queryset.query.get_compiler(connection.alias)
+        sql, bound = compiler.as_sql()
+        _check(bound, params)
+        columns = [column for column, _, _ in compiler.select]
+        if compiler.klass_info is None or compiler.klass_info.get("related_klass_infos") or any(
+            getattr(column, "target", None) is None or column.target.model is not queryset.model
+            for column in columns
+        ):
+            raise ValueError("a HotQuery selects columns of its model only, no annotations or related rows")
+        attnames = [column.target.attname for column in columns]
+        # Fields left out (``defer``/``only``) load on first use, as the ORM's.
+        return _Compiled(queryset.model, sql, attnames, compiler.get_converters(columns))
+
+
+def _check(bound: Any, params: tuple[Any, ...]) -> None:
+    if list(bound) != list(params):
+        raise ValueError(f"the query binds {list(bound)!r}, not the parameters given {list(params)!r}")
+
+
+# (model, fields, rows, vendor) -> SQL of the hot writes below.
+_write_sql: dict[tuple[Any, ...], str] = {}
+
+
+def save_fields(instance: Model, *fields: str) -> None:
+    """``instance.save(update_fields=fields)`` for the hot path: one UPDATE written once per model and fields.
+
+    For rows that exist and models without save() overrides, signals or
+    ``auto_now`` among ``fields``: what every caller on the hot path saves.
+    """
+    # The connection itself, not the proxy: each field's preparation asks it
+    # for its operations, and each ask through the proxy is a context-local lookup.
+    db = connections[DEFAULT_DB_ALIAS]
+    meta = instance._meta
+    key = (type(instance), fields, 1, db.vendor)
+    sql = _write_sql.get(key)
+    if sql is None:
+        q = db.ops.quote_name
+        columns = ", ".join(f"{q(meta.get_field(name).column)} = %s" for name in fields)
+        sql = _write_sql[key] = f"UPDATE {q(meta.db_table)} SET {columns} WHERE {q(meta.pk.column)} = %s"
+    params = []
+    for name in fields:
+        field = meta.get_field(name)
+        params.append(field.get_db_prep_save(getattr(instance, field.attname), db))
+    with db.cursor() as cursor:
+        cursor.execute(sql, [*params, instance.pk])
+
+
+def insert(instances: list[M]) -> list[M]:
+    """``bulk_create(instances)`` for the hot path: one INSERT ... RETURNING the ids, written once per row count.
+
+    The instances get their ids and are saved as far as the ORM can tell.
+    Defaults and ``auto_now_add`` are filled in as ``save()`` would; no
+    signals (``bulk_create`` sends none either).
+    """
+    if not instances:
+        return instances
+    db = connections[DEFAULT_DB_ALIAS]
+    model = type(instances[0])
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    key = (model, None, len(instances), db.vendor)
+    sql = _write_sql.get(key)
+    if sql is None:
+        q = db.ops.quote_name
+        row = f"({', '.join(['%s'] * len(fields))})"
+        sql = _write_sql[key] = (
+            f"INSERT INTO {q(meta.db_table)} ({', '.join(q(field.column) for field in fields)}) "
+            f"VALUES {', '.join([row] * len(instances))} RETURNING {q(meta.pk.column)}"
+        )
+    params = [field.get_db_prep_save(field.pre_save(instance, True), db)
+              for instance in instances for field in fields]
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = cursor.fetchall()
+    for instance, (pk,) in zip(instances, ids, strict=True):
+        instance.pk = pk
+        instance._state.adding = False
+        instance._state.db = db.alias
+    return instances

@@ -39,6 +39,9 @@ def engine_hand(hand: Hand) -> EngineHand:
     if cached is not None and len(cached.actions) == hand.actions_taken:
         _cache.move_to_end(_key(hand))
         return cached
+    deferred = sorted(hand.get_deferred_fields() & {"config", "deck"})
+    if deferred:  # the hot lookup of the live hand leaves them out (tables.actions.base)
+        hand.refresh_from_db(fields=deferred)
     actions = HandAction.objects.filter(hand=hand).order_by("index").values_list("seat", "action", "amount")
     live = EngineHand.replay(
         HandConfig.from_dict(hand.config),
@@ -62,10 +65,15 @@ def player_refs(hand: Hand) -> dict[int, dict[str, str]]:
     if refs is None:
         users: dict[Any, Any] = get_user_model().objects.in_bulk(list(hand.players.values()))
         refs = {int(seat): user_ref(users[user_id]) for seat, user_id in hand.players.items()}
-        _players[_key(hand)] = refs
-        while len(_players) > _CACHE_SIZE:
-            _players.popitem(last=False)
+        remember_players(hand, refs)
     return refs
+
+
+def remember_players(hand: Hand, refs: dict[int, dict[str, str]]) -> None:
+    """Cache who was dealt into ``hand``: the deal has just read them."""
+    _players[_key(hand)] = refs
+    while len(_players) > _CACHE_SIZE:
+        _players.popitem(last=False)
 
 
 def forget(hand: Hand) -> None:

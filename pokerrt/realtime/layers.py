@@ -9,7 +9,8 @@ Here the sweep runs at most once per ``sweep_interval`` seconds (an expired
 message or membership lives up to that much longer, against an expiry of
 tens of seconds), a message is copied once per channel as a shallow dict
 (event messages hold only strings and numbers, and no consumer changes
-them), and a group send is a plain loop.
+them), a group send is a plain loop, and a channel's queue is built only
+when it has none (upstream builds one to throw away on each send and receive).
 """
 
 from __future__ import annotations
@@ -39,11 +40,30 @@ class InMemoryChannelLayer(UpstreamInMemoryChannelLayer):
         assert isinstance(message, dict), "message is not a dict"
         self.require_valid_channel_name(channel)
         assert "__asgi_channel__" not in message
-        queue = self.channels.setdefault(channel, asyncio.Queue(maxsize=self.get_capacity(channel)))
+        queue = self._queue(channel)
         try:
             queue.put_nowait((time.time() + self.expiry, dict(message)))
         except asyncio.QueueFull:
             raise ChannelFull(channel) from None
+
+    async def receive(self, channel: str) -> dict[str, Any]:
+        # Upstream's, without building a queue to throw away on every call.
+        self.require_valid_channel_name(channel)
+        self._clean_expired()
+        queue = self._queue(channel)
+        try:
+            _, message = await queue.get()
+        finally:
+            if queue.empty():
+                self.channels.pop(channel, None)
+        return message
+
+    def _queue(self, channel: str) -> asyncio.Queue[Any]:
+        """The channel's queue, created when it has none (upstream builds one per call for ``setdefault``)."""
+        queue = self.channels.get(channel)
+        if queue is None:
+            queue = self.channels[channel] = asyncio.Queue(maxsize=self.get_capacity(channel))
+        return queue
 
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
         assert isinstance(message, dict), "Message is not a dict"

@@ -24,6 +24,9 @@ Permission = Callable[[Any, str | None], bool]
 # (user, stream id, validated data) -> the ACK's result (JSON-ready) or None;
 # a ``per_socket`` command's handler also takes the socket's channel name.
 Handler = Callable[..., object]
+# data -> what the serializer would validate it to, when the data is plainly
+# valid; None sends it through the serializer (which then words any error).
+Shortcut = Callable[[dict[str, Any]], "dict[str, Any] | None"]
 
 # Types the consumer itself answers; no app may register them.
 CONTROL_TYPES = frozenset({"SUBSCRIBE", "UNSUBSCRIBE", "PING", "PONG"})
@@ -47,6 +50,7 @@ class CommandType:
     # Success leaves the socket subscribed to the command's stream, as a
     # SUBSCRIBE without ``since`` would (LOBBY_JOIN).
     subscribes: bool = False
+    shortcut: Shortcut | None = None
 
 
 _commands: dict[tuple[str, str], CommandType] = {}
@@ -62,11 +66,13 @@ def register_command(
     needs_auth: bool = True,
     per_socket: bool = False,
     subscribes: bool = False,
+    shortcut: Shortcut | None = None,
 ) -> CommandType:
     """Let clients send ``type`` to ``target`` streams; registering it again replaces it."""
     if type in CONTROL_TYPES or type in SERVER_TYPES:
         raise ValueError(f"{type} is a control type of the protocol")
-    command = CommandType(type, target.upper(), serializer, permission, handler, needs_auth, per_socket, subscribes)
+    command = CommandType(type, target.upper(), serializer, permission, handler, needs_auth,
+                          per_socket=per_socket, subscribes=subscribes, shortcut=shortcut)
     _commands[(command.type, command.target)] = command
     return command
 
@@ -105,7 +111,10 @@ def process(command: Command, user: Any, socket: str | None = None) -> object:
     if registration.needs_auth and not user.is_authenticated:
         raise errors.Unauthenticated()
     data: dict[str, Any] = command.data
-    if registration.serializer is not None:
+    shortcut = registration.shortcut(data) if registration.shortcut is not None else None
+    if shortcut is not None:
+        data = shortcut
+    elif registration.serializer is not None:
         serializer = registration.serializer(data=command.data)
         if not serializer.is_valid():
             raise errors.Validation(details=errors.field_details(serializer.errors))

@@ -26,6 +26,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
+from pokerrt.hotpath import insert
+
 from .envelope import format_timestamp
 from .models import Event, Stream
 from .registry import is_known_target, stream_type
@@ -133,14 +135,31 @@ def emit_many(emissions: list[Emission]) -> list[Event]:
         events.append(Event(target=target, stream_id=sid, seq=taken[0], epoch=taken[1], type=type, data=data,
                             timestamp=stamp))
         taken[0] += 1
-    Event.objects.bulk_create(events)
+    insert(events)
     transaction.on_commit(lambda: broadcast_all(events))
     return events
 
 
 def broadcast_all(events: list[Event]) -> None:
-    for event in events:
-        broadcast(event)
+    """Send committed events to their groups, in order: :func:`broadcast` each.
+
+    On a server's sync thread the sends of the whole batch are handed to the
+    event loop at once: each hand-over wakes the loop through its self-pipe,
+    and the sync thread then waits for the GIL.
+    """
+    batch = _batch.sends = []
+    try:
+        for event in events:
+            broadcast(event)
+    finally:
+        _batch.sends = None
+        if batch:
+            loop = batch[0][0]
+            loop.call_soon_threadsafe(_queue_sends, loop, [send[1:] for send in batch])
+
+
+# The sends broadcast_all is gathering on this thread, or None.
+_batch = threading.local()
 
 
 def next_seq(target: str, stream_id: str, count: int = 1) -> tuple[int, str]:
@@ -180,9 +199,15 @@ def broadcast(event: Event) -> None:
         return
     group, message = group_name(event.target, event.stream_id), event_message(event)
     loop = _server_loop()
-    if loop is not None:
-        loop.call_soon_threadsafe(_queue_send, loop, layer, group, message)
-        return
+    if loop is None:
+        _send_now(layer, group, message, event)
+    elif getattr(_batch, "sends", None) is not None:
+        _batch.sends.append((loop, layer, group, message))
+    else:
+        loop.call_soon_threadsafe(_queue_sends, loop, [(layer, group, message)])
+
+
+def _send_now(layer: Any, group: str, message: dict[str, Any], event: Event) -> None:
     if _called_from_stopped_server():
         # The server is shutting down (a consumer's disconnect wrote this):
         # async_to_sync would wait for its stopped loop for ever. Send from a
@@ -222,8 +247,8 @@ _outbox: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, deque[tuple[Any, s
 _draining: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
 
 
-def _queue_send(loop: asyncio.AbstractEventLoop, layer: Any, group: str, message: dict[str, Any]) -> None:
-    _outbox.setdefault(loop, deque()).append((layer, group, message))
+def _queue_sends(loop: asyncio.AbstractEventLoop, sends: list[tuple[Any, str, dict[str, Any]]]) -> None:
+    _outbox.setdefault(loop, deque()).extend(sends)
     if loop not in _draining:
         _draining.add(loop)
         loop.create_task(_drain(loop))

@@ -115,20 +115,27 @@ def sweep() -> int:
 def _bump(key: str, **fields: object) -> int | None:
     """Update the row ``key`` with a new version under its lock; None if absent.
 
-    One UPDATE ... RETURNING (PostgreSQL, SQLite >= 3.35): the action clock is
-    rescheduled on every betting action, so this is on the hot path.
+    One UPDATE ... RETURNING (PostgreSQL, SQLite >= 3.35), its SQL written
+    once per set of fields: the action clock is rescheduled on every betting
+    action, so this is on the hot path.
     """
     meta = Deadline._meta
-    columns, params = [], []
-    for name, value in fields.items():
-        field = meta.get_field(name)
-        columns.append(f"{connection.ops.quote_name(field.column)} = %s")
-        params.append(field.get_db_prep_save(value, connection))
-    version = connection.ops.quote_name(meta.get_field("version").column)
-    sql = (f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {version} = {version} + 1, "
-           f"{', '.join(columns)} WHERE {connection.ops.quote_name(meta.get_field('key').column)} = %s "
-           f"RETURNING {version}")
+    names = tuple(fields)
+    sql = _bump_sql.get((names, connection.vendor))
+    if sql is None:
+        q = connection.ops.quote_name
+        columns = ", ".join(f"{q(meta.get_field(name).column)} = %s" for name in names)
+        version = q(meta.get_field("version").column)
+        sql = _bump_sql[(names, connection.vendor)] = (
+            f"UPDATE {q(meta.db_table)} SET {version} = {version} + 1, {columns} "
+            f"WHERE {q(meta.get_field('key').column)} = %s RETURNING {version}"
+        )
+    params = [meta.get_field(name).get_db_prep_save(value, connection) for name, value in fields.items()]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, key])
         row = cursor.fetchone()
     return None if row is None else int(row[0])
+
+
+# (field names, database vendor) -> the UPDATE of _bump.
+_bump_sql: dict[tuple[tuple[str, ...], str], str] = {}

@@ -30,7 +30,10 @@ def table_pk(table_id: int | str) -> int:
 
 
 _locked_table = HotQuery(lambda pk: Table.objects.select_for_update().filter(pk=pk).order_by()[:1])
-_live_hand = HotQuery(lambda table_pk, live: Hand.objects.filter(table_id=table_pk).filter(status=live).order_by("pk")[:1])
+# The deck and config are read only to rebuild the engine's hand, when this
+# process has no current copy (tables.live): not on every action.
+_live_hand = HotQuery(lambda table_pk, live: Hand.objects.filter(table_id=table_pk).filter(status=live)
+                      .defer("config", "deck", "result").order_by("pk")[:1])
 _seat_of = HotQuery(lambda table_pk, user_pk: Seat.objects.filter(table_id=table_pk).filter(user_id=user_pk).order_by("pk")[:1])
 
 

@@ -21,11 +21,20 @@ from ..policies import policy_for
 from .base import conf, grace_timer, live_hand, next_hand_timer, now, sit_out_timer
 
 
-def maybe_schedule_hand(table: Table, delay: float | None = None) -> None:
-    """Ask for the next hand if none is in play and two or more can be dealt in."""
-    if table.status != TableStatus.OPEN or live_hand(table) is not None:
+def maybe_schedule_hand(table: Table, delay: float | None = None, seats: list[Seat] | None = None) -> None:
+    """Ask for the next hand if none is in play and two or more can be dealt in.
+
+    ``seats``: the table's occupied seats as this transaction has left them,
+    from a caller that just ended the hand (so none is in play) and holds
+    them; otherwise both are read.
+    """
+    if table.status != TableStatus.OPEN:
         return
-    if len(dealable(table)) < 2:
+    if seats is None:
+        if live_hand(table) is not None:
+            return
+        seats = dealable(table)
+    if sum(1 for seat in seats if _dealable(seat)) < 2:
         return
     seconds = conf("HAND_INTERVAL_SECONDS") if delay is None else delay
     schedule(next_hand_timer(table), "tables.start_hand", now() + dt.timedelta(seconds=seconds),
@@ -37,6 +46,11 @@ def dealable(table: Table) -> list[Seat]:
         Seat.objects.filter(table=table, user__isnull=False, status=SeatStatus.ACTIVE,
                             stack__gt=0, leaving=False).order_by("number")
     )
+
+
+def _dealable(seat: Seat) -> bool:
+    """What :func:`dealable` asks of a seat, asked of one in hand."""
+    return seat.user_id is not None and seat.status == SeatStatus.ACTIVE and seat.stack > 0 and not seat.leaving
 
 
 def announce_seat(table: Table, seat: Seat, hand: Hand | None) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from pokerrt import errors
 from pokerrt.accounts.models import user_ref
+from pokerrt.hotpath import insert, save_fields
 from pokerrt.realtime.streams import emit
 from pokerrt.timers import schedule
 from tables import engine
@@ -17,6 +18,7 @@ from ..models import Hand, HandAction, HandPlayer, HandStatus, Seat, SeatStatus,
 from .base import action_timer, conf, live_hand, locked_table, now, seat_of
 from .dealing import sit_out
 from .settlement import publish
+from .translate import Emission
 
 
 def do_start_hand(table_id: int | str) -> Hand | None:
@@ -24,7 +26,7 @@ def do_start_hand(table_id: int | str) -> Hand | None:
     with locked_table(table_id) as table:
         if table.status != TableStatus.OPEN or live_hand(table) is not None:
             return None
-        occupied = list(Seat.objects.filter(table=table, user__isnull=False).order_by("number"))
+        occupied = list(Seat.objects.filter(table=table, user__isnull=False).select_related("user").order_by("number"))
         seats = [
             rules.TableSeat(s.number, s.stack, sitting_out=s.status != SeatStatus.ACTIVE or s.leaving,
                             owes=engine.Post(s.owes))
@@ -40,33 +42,34 @@ def do_start_hand(table_id: int | str) -> Hand | None:
         table.positions = {"button": plan.positions.button, "small_blind": plan.positions.small_blind,
                            "big_blind": plan.positions.big_blind}
         table.hands_dealt += 1
-        table.save(update_fields=["positions", "hands_dealt"])
+        save_fields(table, "positions", "hands_dealt")
         for seat in occupied:
             owes = plan.owes.get(seat.number, engine.Post.NONE).value
             if seat.owes != owes:
                 seat.owes = owes
-                seat.save(update_fields=["owes"])
+                save_fields(seat, "owes")
         by_number = {s.number: s for s in occupied}
-        hand = Hand.objects.create(
+        # Written with its first deadline: no second write for the clock.
+        deadline = None if dealt.to_act_info() is None else now() + dt.timedelta(seconds=table.action_seconds)
+        hand = insert([Hand(
             table=table, number=table.hands_dealt, button=plan.positions.button, config=config.to_dict(),
             deck=deck.to_dict(), commitment=dealt.commitment(),
-            players={str(n): by_number[n].user_id for n in dealt.seats},
-        )
-        HandPlayer.objects.bulk_create(
-            HandPlayer(hand=hand, user_id=by_number[n].user_id, seat=n, starting_stack=config.entry(n).stack)
-            for n in dealt.seats
-        )
+            players={str(n): by_number[n].user_id for n in dealt.seats}, action_deadline=deadline,
+        )])[0]
+        insert([HandPlayer(hand=hand, user_id=by_number[n].user_id, seat=n, starting_stack=config.entry(n).stack)
+                for n in dealt.seats])
+        refs = {n: user_ref(by_number[n].user) for n in dealt.seats}
         live.remember(hand, dealt)
-        to_act = None if dealt.is_over else _arm_clock(table, hand, dealt)
-        emit("TABLE", table.pk, "HAND_START", {
+        live.remember_players(hand, refs)
+        to_act = None if deadline is None else _arm_clock(table, hand, dealt, deadline)
+        start = Emission("TABLE", table.pk, "HAND_START", {
             "hand_id": str(hand.pk), "hand_no": hand.number, "button": plan.positions.button,
             "small_blind": table.small_blind, "big_blind": table.big_blind, "ante": table.ante,
-            "seats": [{"seat": n, "user": user_ref(by_number[n].user), "stack": config.entry(n).stack}
-                      for n in dealt.seats],
+            "seats": [{"seat": n, "user": refs[n], "stack": config.entry(n).stack} for n in dealt.seats],
             "deck_commitment": hand.commitment,
             "to_act": to_act,
         })
-        publish(table, hand, dealt, opening, to_act)
+        publish(table, hand, dealt, opening, to_act, before=[start])
         return hand
 
 
@@ -107,8 +110,8 @@ def _act(table: Table, hand: Hand, dealt: engine.Hand, seat: Seat, action: str, 
     except engine.IllegalAction as error:
         raise errors.IllegalAction(error.reason) from None
     try:
-        HandAction.objects.create(hand=hand, index=len(dealt.actions) - 1, seat=seat.number,
-                                  action=action, amount=dealt.actions[-1].amount, auto=auto)
+        insert([HandAction(hand=hand, index=len(dealt.actions) - 1, seat=seat.number,
+                           action=action, amount=dealt.actions[-1].amount, auto=auto)])
         # Saved with the clock below, or with the hand's end (settlement).
         hand.actions_taken = len(dealt.actions)
         _spend_clock(table, hand, seat, auto=auto)
@@ -137,14 +140,17 @@ def _spend_clock(table: Table, hand: Hand, seat: Seat, *, auto: bool) -> None:
         sit_out(table, seat)
 
 
-def _arm_clock(table: Table, hand: Hand, dealt: engine.Hand) -> dict[str, Any] | None:
+def _arm_clock(table: Table, hand: Hand, dealt: engine.Hand,
+               deadline: dt.datetime | None = None) -> dict[str, Any] | None:
+    """Start the action clock of the player to act. ``deadline``: already on the row of a hand just dealt."""
     info = dealt.to_act_info()
     if info is None:
         return None
-    deadline = now() + dt.timedelta(seconds=table.action_seconds)
-    hand.action_deadline = deadline
-    hand.bank_started_at = None
-    hand.save(update_fields=["action_deadline", "bank_started_at", "actions_taken"])
+    if deadline is None:
+        deadline = now() + dt.timedelta(seconds=table.action_seconds)
+        hand.action_deadline = deadline
+        hand.bank_started_at = None
+        save_fields(hand, "action_deadline", "bank_started_at", "actions_taken")
     schedule(action_timer(table), "tables.action_clock", deadline,
              {"table_id": table.pk, "hand_id": hand.pk, "actions": len(dealt.actions)})
     return snapshots.to_act(dealt, hand, deadline)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Case, Value, When
 
+from pokerrt.hotpath import save_fields
 from pokerrt.realtime.streams import emit_many
 from pokerrt.timers import cancel
 from tables import engine
@@ -19,14 +20,21 @@ from .dealing import maybe_schedule_hand, stand_up
 
 
 def publish(table: Table, hand: Hand, dealt: engine.Hand, events: list[engine.HandEvent],
-            to_act: dict[str, Any] | None, auto_seat: int | None = None) -> None:
-    """Emit a batch of the engine's events; settle the hand at the point the engine ended it."""
+            to_act: dict[str, Any] | None, auto_seat: int | None = None,
+            before: list[translate.Emission] | None = None) -> None:
+    """Emit a batch of the engine's events, after ``before``; settle the hand at the point the engine ended it.
+
+    What comes before the settlement is emitted with it (one seq update per
+    stream, one insert: ``emit_many``).
+    """
     batch = translate.translate(table.pk, hand, dealt, events, to_act, live.player_refs(hand), auto_seat)
     cut = batch.over.at if batch.over is not None else len(batch.emissions)
-    emit_all(batch.emissions[:cut])
-    if batch.over is not None:
-        settle(table, hand, dealt, batch.over.uncalled)
-        emit_all(batch.emissions[cut:])
+    leading = [*(before or ()), *batch.emissions[:cut]]
+    if batch.over is None:
+        emit_all(leading)
+        return
+    settle(table, hand, dealt, batch.over.uncalled, before=leading)
+    emit_all(batch.emissions[cut:])
 
 
 def emit_all(emissions: list[translate.Emission]) -> None:
@@ -34,29 +42,37 @@ def emit_all(emissions: list[translate.Emission]) -> None:
     emit_many(emissions)
 
 
-def settle(table: Table, hand: Hand, dealt: engine.Hand, uncalled: dict[int, int]) -> None:
-    """Stacks back on the seats, HAND_END out, leavers and the busted stood up, next hand asked for."""
+def settle(table: Table, hand: Hand, dealt: engine.Hand, uncalled: dict[int, int],
+           before: list[translate.Emission] | None = None) -> None:
+    """Stacks back on the seats, HAND_END out (after ``before``), leavers and the busted stood up, next hand asked for."""
     result = translate.hand_result(dealt, live.player_refs(hand), uncalled)
     hand.status = HandStatus.ENDED
     hand.ended_at = now()
     hand.action_deadline = None
     hand.result = result
     hand.pot = sum(winner["amount"] for winner in result["winners"])
-    hand.save(update_fields=["status", "ended_at", "action_deadline", "result", "actions_taken", "pot"])
+    save_fields(hand, "status", "ended_at", "action_deadline", "result", "actions_taken", "pot")
     cancel(action_timer(table))
     final = dealt.stacks
-    seats = {s.number: s for s in Seat.objects.filter(table=table, number__in=dealt.seats)}
-    for number in dealt.seats:
-        seat = seats[number]
-        if seat.user_id == hand.players[str(number)]:
-            seat.stack = final[number]
-            seat.save(update_fields=["stack"])
-        HandPlayer.objects.filter(hand=hand, seat=number).update(final_stack=final[number])
-    emit_all(translate.hand_end(table.pk, hand, dealt, result, uncalled))
+    # Read once: the stacks are written back from here, and who stands up and
+    # whether the next hand can be dealt are decided on the same rows.
+    occupied = list(Seat.objects.filter(table=table, user__isnull=False).order_by("number"))
+    changed = []
+    for seat in occupied:
+        if seat.number in final and seat.user_id == hand.players.get(str(seat.number)):
+            if seat.stack != final[seat.number]:
+                seat.stack = final[seat.number]
+                changed.append(seat)
+    if changed:
+        Seat.objects.bulk_update(changed, ["stack"])
+    HandPlayer.objects.filter(hand=hand).update(
+        final_stack=Case(*(When(seat=number, then=Value(final[number])) for number in dealt.seats))
+    )
+    emit_all([*(before or ()), *translate.hand_end(table.pk, hand, dealt, result, uncalled)])
     live.forget(hand)
-    done = Q(leaving=True) | Q(stack=0)
-    for seat in Seat.objects.filter(done, table=table, user__isnull=False).order_by("number"):
-        if seat.leaving or (dealt_in(hand, seat) and policy_for(table).after_hand_bust(table, seat, hand)):
+    for seat in occupied:
+        if seat.leaving or (seat.stack == 0 and dealt_in(hand, seat)
+                            and policy_for(table).after_hand_bust(table, seat, hand)):
             stand_up(table, seat)
     lobby_rows.mark(table)
-    maybe_schedule_hand(table)
+    maybe_schedule_hand(table, seats=occupied)

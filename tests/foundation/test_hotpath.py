@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from lobby.actions import do_create_lobby
@@ -38,3 +39,34 @@ def test_a_query_binding_other_parameters_than_given_is_refused():
     query = HotQuery(lambda pk, name: Lobby.objects.filter(pk=pk, name=name).order_by()[:1])
     with pytest.raises(ValueError, match="binds"):
         query.first(1, "Main")
+
+
+def test_each_column_comes_back_as_the_orm_reads_it():
+    # given: a datetime column (SQLite stores text), which the ORM's converters turn back
+    lobby = do_create_lobby("Main")
+    by_pk = HotQuery(lambda pk: Lobby.objects.filter(pk=pk).order_by()[:1])
+    # when
+    found = by_pk.first(lobby.pk)
+    # then
+    expected = Lobby.objects.get(pk=lobby.pk)
+    assert [getattr(found, f.attname) for f in Lobby._meta.concrete_fields] == [
+        getattr(expected, f.attname) for f in Lobby._meta.concrete_fields
+    ]
+    assert found.created_at.tzinfo is not None and not found._state.adding
+
+
+def test_a_deferred_field_loads_on_first_use():
+    lobby = do_create_lobby("Main")
+    lobby_only = HotQuery(lambda pk: Lobby.objects.filter(pk=pk).defer("description").order_by()[:1])
+    found = lobby_only.first(lobby.pk)
+    assert found.get_deferred_fields() == {"description"}
+    with CaptureQueriesContext(connection) as queries:
+        assert found.description == lobby.description
+    assert len(queries.captured_queries) == 1
+
+
+def test_a_query_of_other_columns_than_its_models_is_refused():
+    lobby = do_create_lobby("Main")
+    query = HotQuery(lambda pk: Lobby.objects.filter(pk=pk).annotate(n=Count("tables")).order_by()[:1])
+    with pytest.raises(ValueError, match="columns of its model only"):
+        query.first(lobby.pk)
