@@ -5,6 +5,8 @@ Two runs, one after the other, each on a fresh embedded database and node
 tables of ``--players`` bots playing (``loadtest/bots.py``) in one lobby,
 first with nobody watching the lobby, then with ``--subscribers`` clients that
 each sent ``LOBBY_JOIN`` (so they are members, subscribed to the LOBBY stream).
+The subscribers run in a process of their own, so that reading their frames
+does not hold up the bots' event loop (and their latencies).
 It reports:
 
 - the table actions per second and their action->broadcast latency in both
@@ -28,6 +30,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import multiprocessing
 import random
 import shutil
 import statistics
@@ -104,22 +107,41 @@ class Watcher:
     errors: list[dict[str, Any]] = field(default_factory=list)
     # Whether the state matched the snapshot a fresh SUBSCRIBE answered after play stopped.
     exact: bool | None = None
+    # The socket closed under us: counted as an error, not checked again.
+    lost: bool = False
     _ws: Any = None
 
     async def join(self) -> None:
         import websockets
 
+        # No websockets-level keepalive: the protocol's own PING/PONG is
+        # answered below, and a saturated node's late pong must not end the run.
         self._ws = await websockets.connect(self.url, additional_headers={"Authorization": f"Token {self.token}"},
-                                            max_size=2**24, open_timeout=120)
+                                            max_size=2**24, open_timeout=120, ping_interval=None)
         await self._ws.send(json.dumps({"type": "LOBBY_JOIN", "target": "LOBBY", "id": self.lobby_id,
                                         "data": {}, "ref": "join"}))
 
     async def check(self) -> None:
         """Ask for a fresh snapshot; :meth:`read` compares it with the state built from events."""
-        await self._ws.send(json.dumps({"type": "SUBSCRIBE", "target": "LOBBY", "id": self.lobby_id,
-                                        "data": {}, "ref": "check"}))
+        import websockets
+
+        try:
+            await self._ws.send(json.dumps({"type": "SUBSCRIBE", "target": "LOBBY", "id": self.lobby_id,
+                                            "data": {}, "ref": "check"}))
+        except websockets.ConnectionClosed as closed:
+            self.lost, self.exact = True, False
+            self.errors.append({"code": "CONNECTION_LOST", "message": str(closed)})
 
     async def read(self) -> None:
+        import websockets
+
+        try:
+            await self._read()
+        except websockets.ConnectionClosed as closed:
+            self.lost = True
+            self.errors.append({"code": "CONNECTION_LOST", "message": str(closed)})
+
+    async def _read(self) -> None:
         async for raw in self._ws:
             frame = json.loads(raw)
             kind = frame["type"]
@@ -146,12 +168,12 @@ class Watcher:
             await self._ws.close()
 
 
-def change_delays(changes: list[tuple[str, float]], watchers: list[Watcher]) -> list[float]:
+def change_delays(changes: list[tuple[str, float]], subscribers: list[list[Update]]) -> list[float]:
     """Per (change, subscriber): seconds from the change to the first update emitted after it carrying its table."""
     delays = []
-    for watcher in watchers:
+    for updates in subscribers:
         by_table: dict[str, list[Update]] = {}
-        for update in watcher.updates:
+        for update in updates:
             for table_id in update.tables:
                 by_table.setdefault(table_id, []).append(update)
         for table_id, at in changes:
@@ -180,11 +202,42 @@ async def check_all(watchers: list[Watcher], patience: float = 60.0) -> None:
         for watcher in pending:
             watcher.exact = None
             await watcher.check()
-        while any(w.exact is None for w in pending) and time.monotonic() < deadline:
+        while any(w.exact is None and not w.lost for w in pending) and time.monotonic() < deadline:
             await asyncio.sleep(0.1)
-        pending = [w for w in pending if not w.exact]
+        pending = [w for w in pending if not w.exact and not w.lost]
         if pending:
             await asyncio.sleep(0.5)
+
+
+@dataclass
+class Watched:
+    """What the subscribers' process reports back: per subscriber, its updates, gaps, errors, exactness."""
+
+    updates: list[list[Update]]
+    gaps: int
+    errors: list[dict[str, Any]]
+    exact: int
+
+
+def watch(url: str, tokens: list[str], lobby_id: str, joined: Any, stop: Any, results: Any) -> None:
+    """The subscribers, in a process of their own: reading 200 sockets must not slow the bots' event loop."""
+    asyncio.run(_watch(url, tokens, lobby_id, joined, stop, results))
+
+
+async def _watch(url: str, tokens: list[str], lobby_id: str, joined: Any, stop: Any, results: Any) -> None:
+    watchers = [Watcher(url, token, lobby_id) for token in tokens]
+    for watcher in watchers:
+        await watcher.join()
+    readers = [asyncio.create_task(w.read()) for w in watchers]
+    joined.set()
+    while not stop.is_set():
+        await asyncio.sleep(0.1)
+    await check_all(watchers)
+    for watcher in watchers:
+        await watcher.close()
+    await asyncio.gather(*readers, return_exceptions=True)
+    results.put(Watched([w.updates for w in watchers], sum(w.gaps for w in watchers),
+                        [e for w in watchers for e in w.errors], sum(bool(w.exact) for w in watchers)))
 
 
 async def drive(setup: dict[str, Any], args: argparse.Namespace, port: int, server_pid: int,
@@ -199,10 +252,16 @@ async def drive(setup: dict[str, Any], args: argparse.Namespace, port: int, serv
     def think_time() -> float:
         return think_rng.uniform(0.5 * args.think, 1.5 * args.think)
 
-    watchers = [Watcher(url, token, setup["lobby"]) for token in setup["watchers"][:subscribers]]
-    for watcher in tqdm(watchers, desc=f"subscribers joining ({label})", unit="client", disable=not watchers):
-        await watcher.join()
-    readers = [asyncio.create_task(w.read()) for w in watchers]
+    spawn = multiprocessing.get_context("spawn")
+    joined, stop, results = spawn.Event(), spawn.Event(), spawn.Queue()
+    watching = None
+    if subscribers:
+        print(f"[{label}] {subscribers} subscribers joining the lobby ...")
+        watching = spawn.Process(target=watch, args=(url, setup["watchers"][:subscribers], setup["lobby"],
+                                                     joined, stop, results))
+        watching.start()
+        if not await asyncio.to_thread(joined.wait, 600):
+            raise RuntimeError(f"[{label}] the subscribers did not join within 600 s")
 
     bots = []
     for table_id, user_id, token in setup["seats"]:
@@ -237,8 +296,6 @@ async def drive(setup: dict[str, Any], args: argparse.Namespace, port: int, serv
         while (left := stop_at - time.monotonic()) > 0:
             await asyncio.sleep(min(1.0, left))
             bar.update(min(int(args.seconds), int(time.monotonic() - started)) - bar.n)
-            if watchers:
-                bar.set_postfix(lobby_updates=len(watchers[0].updates))
     elapsed = time.monotonic() - started
     window_end = time.time()
     cpu1, _ = proc_usage(server_pid)
@@ -251,7 +308,11 @@ async def drive(setup: dict[str, Any], args: argparse.Namespace, port: int, serv
     # subscriber's lobby must be the server's. A check that crossed a last
     # update in flight is asked again; a wrong state never passes.
     await asyncio.sleep(SETTLE_SECONDS)
-    await check_all(watchers)
+    watched = Watched([], 0, [], 0)
+    if watching is not None:
+        stop.set()
+        watched = await asyncio.to_thread(results.get, True, 600)
+        await asyncio.to_thread(watching.join, 60)
 
     changes = {}
     for bot in bots:
@@ -260,20 +321,17 @@ async def drive(setup: dict[str, Any], args: argparse.Namespace, port: int, serv
                 at = server_time(frame["timestamp"])
                 if window_start <= at <= window_end:
                     changes[frame["event_id"]] = (frame["id"], at)
-    window_updates = [[u for u in w.updates if window_start <= u.emitted <= window_end] for w in watchers]
-    for watcher in watchers:
-        await watcher.close()
-    await asyncio.gather(*readers, return_exceptions=True)
+    window_updates = [[u for u in updates if window_start <= u.emitted <= window_end] for updates in watched.updates]
     return {
         "elapsed": elapsed, "cpu": cpu1 - cpu0,
         "actions": sum(b.actions_sent - b.actions_sent_before for b in bots),
         "latencies": sorted(x for b in bots for x in b.latencies),
-        "updates": window_updates[0] if watchers else [],
-        "delays": change_delays(list(changes.values()), watchers),
+        "updates": window_updates[0] if window_updates else [],
+        "delays": change_delays(list(changes.values()), watched.updates),
         "changes": len(changes),
-        "exact": sum(bool(w.exact) for w in watchers),
-        "gaps": sum(len(b.gaps) for b in bots) + sum(w.gaps for w in watchers),
-        "errors": [e for b in bots for e in b.errors] + [e for w in watchers for e in w.errors],
+        "exact": watched.exact,
+        "gaps": sum(len(b.gaps) for b in bots) + watched.gaps,
+        "errors": [e for b in bots for e in b.errors] + watched.errors,
     }
 
 
