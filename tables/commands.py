@@ -62,7 +62,8 @@ def plain_action(data: dict[str, Any]) -> dict[str, Any] | None:
         return None
     if "turn" in data and not _whole(data["turn"], 1, 10**9):
         return None
-    if "hand_id" in data and canonical_id(data["hand_id"]) != data["hand_id"]:
+    hand_id = data.get("hand_id", "")
+    if "hand_id" in data and (not isinstance(hand_id, str) or canonical_id(hand_id) != hand_id):
         return None
     return dict(data)
 

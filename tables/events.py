@@ -148,9 +148,9 @@ class TableDelete(TypedDict):
 
 
 class TableUpdate(TypedDict):
-    """Whichever changed: the settings, some seats, or the time bank of the player to act."""
+    """The table (always: PROTOCOL.md names it), and whichever else changed: some seats, or the time bank of the player to act."""
 
-    table: NotRequired[TableInfo]
+    table: TableInfo
     seats: NotRequired[list[SeatInfo]]
     hand_id: NotRequired[str]
     time_bank: NotRequired[TimeBank]

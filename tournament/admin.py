@@ -6,11 +6,14 @@ the journal go with them), so their pages are read-only.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from lobby.models import Lobby
 from pokerrt import errors
 from pokerrt.readonly_admin import ReadOnlyAdmin
 
@@ -30,6 +33,12 @@ class TournamentAdmin(admin.ModelAdmin):
     search_fields = ("name",)
     readonly_fields = STATE
     actions = ["cancel"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "lobby":
+            # New tournaments go to live lobbies only (do_create_tournament refuses the others).
+            kwargs["queryset"] = Lobby.objects.live()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_fields(self, request: HttpRequest, obj: Tournament | None = None) -> tuple[str, ...]:
         if obj is None:

@@ -55,7 +55,9 @@ def _dealable(seat: Seat) -> bool:
 
 def announce_seat(table: Table, seat: Seat, hand: Hand | None) -> None:
     """Tell the table a seat's status, ``leaving`` or connection changed."""
-    emit("TABLE", table.pk, "TABLE_UPDATE", {"seats": [snapshots.seat_info(seat, hand)]})
+    # ``table`` too: PROTOCOL.md names it in every TABLE_UPDATE.
+    emit("TABLE", table.pk, "TABLE_UPDATE", {"table": snapshots.table_info(table),
+                                             "seats": [snapshots.seat_info(seat, hand)]})
 
 
 def sit_out(table: Table, seat: Seat) -> None:

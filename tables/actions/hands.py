@@ -182,6 +182,6 @@ def _start_time_bank(table: Table, hand: Hand, dealt: engine.Hand, seat: Seat) -
     schedule(action_timer(table), "tables.action_clock", hand.action_deadline,
              {"table_id": table.pk, "hand_id": hand.pk, "actions": len(dealt.actions)})
     emit("TABLE", table.pk, "TABLE_UPDATE", {
-        "hand_id": str(hand.pk), "time_bank": {"seat": seat.number, "seconds": seat.time_bank_left},
+        "table": snapshots.table_info(table), "hand_id": str(hand.pk), "time_bank": {"seat": seat.number, "seconds": seat.time_bank_left},
         "to_act": snapshots.to_act(dealt, hand, hand.action_deadline),
     })

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tables.commands import ActionSerializer, plain_action
@@ -18,6 +18,8 @@ frames = st.dictionaries(st.sampled_from(["action", "amount", "hand_id", "turn",
 
 @settings(deadline=None, max_examples=300)  # no timing: a slow machine is not a failure
 @given(frames)
+@example({"action": "fold", "hand_id": None})  # once taken by the shortcut, refused by the serializer
+@example({"action": "call", "turn": None, "amount": None})
 def test_what_the_shortcut_accepts_the_serializer_validates_to_the_same(data):
     quick = plain_action(data)
     if quick is None:
@@ -34,5 +36,6 @@ def test_the_common_actions_take_the_shortcut():
 
 def test_anything_doubtful_goes_to_the_serializer():
     for data in ({"action": "bet"}, {"action": "call", "amount": True}, {"action": "call", "hand_id": 12},
+                 {"action": "fold", "hand_id": None},
                  {"action": "call", "turn": 0}, {"action": "call", "seat": 1}, {"action": 1}, [], {"amount": 5}):
         assert plain_action(data) is None

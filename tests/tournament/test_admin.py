@@ -47,3 +47,13 @@ def test_the_add_page_offers_the_settings_and_the_standard_structures(admin_clie
     form = response.context["adminform"].form
     assert {"fee", "late_registration_levels", "structure", "payout_structure"} <= set(form.fields)
     assert {str(s) for s in form.fields["structure"].queryset} >= {"turbo", "regular"}
+
+
+def test_the_add_page_offers_live_lobbies_only(admin_client, lobby):
+    from lobby.actions import do_create_lobby, do_delete_lobby
+
+    gone = do_create_lobby("Closed room")
+    do_delete_lobby(gone.pk)
+    response = admin_client.get(reverse("admin:tournament_tournament_add"))
+    offered = list(response.context["adminform"].form.fields["lobby"].queryset)
+    assert lobby in offered and gone not in offered
