@@ -25,7 +25,7 @@ def maybe_schedule_hand(table: Table, delay: float | None = None) -> None:
     """Ask for the next hand if none is in play and two or more can be dealt in."""
     if table.status != TableStatus.OPEN or live_hand(table) is not None:
         return
-    if len(dealable(table)) < 2:
+    if len(dealable(table)) < 2 or not policy_for(table).may_deal(table):
         return
     seconds = conf("HAND_INTERVAL_SECONDS") if delay is None else delay
     schedule(next_hand_timer(table), "tables.start_hand", now() + dt.timedelta(seconds=seconds),
@@ -33,8 +33,11 @@ def maybe_schedule_hand(table: Table, delay: float | None = None) -> None:
 
 
 def dealable(table: Table) -> list[Seat]:
+    statuses = [SeatStatus.ACTIVE]
+    if policy_for(table).deals_in_sitting_out(table):
+        statuses.append(SeatStatus.SITTING_OUT)
     return list(
-        Seat.objects.filter(table=table, user__isnull=False, status=SeatStatus.ACTIVE,
+        Seat.objects.filter(table=table, user__isnull=False, status__in=statuses,
                             stack__gt=0, leaving=False).order_by("number")
     )
 

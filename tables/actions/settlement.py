@@ -54,9 +54,11 @@ def settle(table: Table, hand: Hand, dealt: engine.Hand, uncalled: dict[int, int
         HandPlayer.objects.filter(hand=hand, seat=number).update(final_stack=final[number])
     emit_all(translate.hand_end(table.pk, hand, dealt, result, uncalled))
     live.forget(hand)
+    policy = policy_for(table)
     done = Q(leaving=True) | Q(stack=0)
     for seat in Seat.objects.filter(done, table=table, user__isnull=False).order_by("number"):
-        if seat.leaving or (dealt_in(hand, seat) and policy_for(table).after_hand_bust(table, seat, hand)):
+        if seat.leaving or (dealt_in(hand, seat) and policy.after_hand_bust(table, seat, hand)):
             stand_up(table, seat)
+    policy.hand_ended(table, hand)
     lobby_rows.mark(table)
     maybe_schedule_hand(table)
