@@ -33,3 +33,21 @@ def test_forty_bots_over_five_tables_play_down_through_merges_and_balances():
     report = run(tournament, seed=7)
     _finished_properly(tournament, report, 40)
     assert report.moves > 0
+
+
+def test_a_whole_tournament_s_events_rebuild_its_snapshot():
+    from tests.realtime.consistency import assert_events_replay
+
+    tournament = make_field(20, level_minutes=1, table_size=6)
+    events = assert_events_replay("TOURNAMENT", tournament.pk, None, lambda: run(tournament, seed=11))
+    kinds = {event["type"] for event in events}
+    assert {"TOURNAMENT_START", "LEVEL_UP", "PLAYER_ELIMINATION", "TOURNAMENT_END"} <= kinds
+    assert kinds & {"TABLE_MERGE", "TABLE_BALANCE"}
+
+
+@pytest.mark.slow
+def test_two_hundred_bots_with_one_minute_levels_play_to_the_end():
+    tournament = make_field(200, level_minutes=1)
+    report = run(tournament, seed=200)
+    _finished_properly(tournament, report, 200)
+    assert report.moves > 0 and report.balances > 0

@@ -24,12 +24,12 @@ from pokerrt.timers import cancel
 from tables import actions as table_actions
 from tables.models import Hand, HandPlayer, HandStatus, Seat
 
-from .. import balancing, lobby_rows
+from .. import balancing, lobby_rows, snapshots
 from ..models import Entry, EntryStatus, Tournament, TournamentStatus, TournamentTable
 from ..payouts import payouts, split
-from .base import locked_tournament, pool_account
+from .base import locked_tournament, pool_account, standing
 from .clock import clock_timer, maybe_start_break
-from .play import open_tables, players_of, poke, rng
+from .play import hand_for_hand, open_tables, players_of, poke, rng
 
 # Seconds each balancing decision took (``balancing.plan``): the simulation reports them.
 decision_seconds: list[float] = []
@@ -114,8 +114,10 @@ def _eliminate(tournament: Tournament, entry: Entry, position: int, prize: int, 
         do_transfer(pool_account(tournament), wallet_of(entry.user), prize, Reason.PRIZE,
                     memo=f"tournament {tournament.pk} place {position}")
     data = {"user": user_ref(entry.user), "position": position, "prize": prize, "hand_id": str(hand_id)}
+    own = {**data, "tournament_id": str(tournament.pk),
+           "registrations": snapshots.player_registrations(entry.user)}
     emit_many([("TOURNAMENT", tournament.pk, "PLAYER_ELIMINATION", data),
-               ("PLAYER", entry.user_id, "PLAYER_ELIMINATION", data)])
+               ("PLAYER", entry.user_id, "PLAYER_ELIMINATION", own)])
 
 
 def _sync_chips(tournament: Tournament) -> None:
@@ -143,7 +145,8 @@ def finish(tournament: Tournament) -> None:
         winner.prize = prizes[0] if prizes else 0
         winner.table = None
         winner.seat = None
-        winner.save(update_fields=["status", "finish_position", "prize", "table", "seat"])
+        winner.chips = 0  # retired to the mint with the last table
+        winner.save(update_fields=["status", "finish_position", "prize", "table", "seat", "chips"])
         if winner.prize:
             do_transfer(pool_account(tournament), wallet_of(winner.user), winner.prize, Reason.PRIZE,
                         memo=f"tournament {tournament.pk} place 1")
@@ -159,7 +162,11 @@ def finish(tournament: Tournament) -> None:
     results = [{"user": user_ref(e.user), "position": e.finish_position, "prize": e.prize}
                for e in Entry.objects.filter(tournament=tournament, status=EntryStatus.ELIMINATED)
                .select_related("user").order_by("finish_position")]
-    emit("TOURNAMENT", tournament.pk, "TOURNAMENT_END", {"results": results})
+    emit("TOURNAMENT", tournament.pk, "TOURNAMENT_END", {"results": results, **standing(tournament)})
+    if winner is not None:
+        emit("PLAYER", winner.user_id, "TOURNAMENT_END", {
+            "tournament_id": str(tournament.pk), "position": 1, "prize": winner.prize,
+            "registrations": snapshots.player_registrations(winner.user)})
     lobby_rows.mark(tournament)
 
 
@@ -224,37 +231,3 @@ def _merge(tournament: Tournament, merge: balancing.Merge) -> None:
                    ("TABLE", merge.from_table, "TABLE_MERGE", data),
                    ("TABLE", to_table, "TABLE_MERGE", data)])
     table_actions.do_delete_table(merge.from_table)
-
-
-# --- Hand-for-hand -------------------------------------------------------------------------------
-
-
-def hand_for_hand(tournament: Tournament) -> set[int]:
-    """On the money bubble each table plays one hand, then waits for the others; the tables to ask for a hand."""
-    tables = open_tables(tournament)
-    entrants, pool = tournament.field()
-    paid = len(payouts(pool, entrants, tournament.payout_structure, tournament.payout_percentages))
-    left = Entry.objects.filter(tournament=tournament, status=EntryStatus.PLAYING).count()
-    due = balancing.hand_for_hand(left, paid, len(tables))
-    ids = {held.table_id for held in tables}
-    if not due:
-        if tournament.hand_for_hand:
-            tournament.hand_for_hand = False
-            tournament.save(update_fields=["hand_for_hand"])
-            return ids
-        return set()
-    if not tournament.hand_for_hand:
-        tournament.hand_for_hand = True
-        tournament.hand_round += 1
-        tournament.save(update_fields=["hand_for_hand", "hand_round"])
-        # Tables in a hand now count it as this round's.
-        return ids
-    in_hand = Hand.objects.filter(table_id__in=ids, status=HandStatus.LIVE).exists()
-    seated = players_of(tables)
-    # A table that cannot deal (one player left) has nothing to wait for.
-    if not in_hand and all(held.played_round >= tournament.hand_round or len(seated[held.table_id]) < 2
-                           for held in tables):
-        tournament.hand_round += 1
-        tournament.save(update_fields=["hand_round"])
-        return ids
-    return set()

@@ -13,13 +13,14 @@ import random
 
 from pokerrt import clock, errors
 from pokerrt.accounts.models import user_ref
-from pokerrt.realtime.streams import emit
+from pokerrt.realtime.streams import emit, emit_many
 from pokerrt.timers import cancel
 from tables import actions as table_actions
-from tables.models import Seat, Table, TableKind, TableStatus
+from tables.models import Hand, HandStatus, Seat, Table, TableKind, TableStatus
 
-from .. import lobby_rows
+from .. import balancing, lobby_rows, snapshots
 from ..models import Entry, EntryStatus, Tournament, TournamentStatus, TournamentTable
+from ..payouts import payouts
 from .base import locked_tournament, standing
 from .clock import clock_expired, clock_timer, current_level, start_period
 from .tournaments import cancel_and_refund, start_timer
@@ -79,7 +80,12 @@ def start(tournament: Tournament) -> None:
             players.append({"user": user_ref(entry.user), "seat": number, "chips": entry.chips})
         seating.append({"table_id": str(table.pk), "players": players})
     start_period(tournament, current_level(tournament).minutes)
+    hand_for_hand(tournament)  # a field one off the money starts on the bubble
     emit("TOURNAMENT", tournament.pk, "TOURNAMENT_START", {"tables": seating, "level": tournament.level})
+    emit_many([("PLAYER", entry.user_id, "TOURNAMENT_START", {
+        "tournament_id": str(tournament.pk), "table_id": str(entry.table_id), "seat": entry.seat,
+        "registrations": snapshots.player_registrations(entry.user),
+    }) for entry in sorted(entries, key=lambda e: e.pk)])
     lobby_rows.mark(tournament)
 
 
@@ -188,3 +194,37 @@ def do_scheduled_start(tournament_id: int | str) -> None:
             cancel_and_refund(tournament)
         else:
             start(tournament)
+
+
+# --- Hand-for-hand -------------------------------------------------------------------------------
+
+
+def hand_for_hand(tournament: Tournament) -> set[int]:
+    """On the money bubble each table plays one hand, then waits for the others; the tables to ask for a hand."""
+    tables = open_tables(tournament)
+    entrants, pool = tournament.field()
+    paid = len(payouts(pool, entrants, tournament.payout_structure, tournament.payout_percentages))
+    left = Entry.objects.filter(tournament=tournament, status=EntryStatus.PLAYING).count()
+    due = balancing.hand_for_hand(left, paid, len(tables))
+    ids = {held.table_id for held in tables}
+    if not due:
+        if tournament.hand_for_hand:
+            tournament.hand_for_hand = False
+            tournament.save(update_fields=["hand_for_hand"])
+            return ids
+        return set()
+    if not tournament.hand_for_hand:
+        tournament.hand_for_hand = True
+        tournament.hand_round += 1
+        tournament.save(update_fields=["hand_for_hand", "hand_round"])
+        # Tables in a hand now count it as this round's.
+        return ids
+    in_hand = Hand.objects.filter(table_id__in=ids, status=HandStatus.LIVE).exists()
+    seated = players_of(tables)
+    # A table that cannot deal (one player left) has nothing to wait for.
+    if not in_hand and all(held.played_round >= tournament.hand_round or len(seated[held.table_id]) < 2
+                           for held in tables):
+        tournament.hand_round += 1
+        tournament.save(update_fields=["hand_round"])
+        return ids
+    return set()
