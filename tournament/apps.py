@@ -37,7 +37,7 @@ class TournamentConfig(AppConfig):
         lock = tasks.lock_tournament_of
         register_timer_handler("tournament.start", tasks.start, lock=lock)
         register_timer_handler("tournament.clock", tasks.clock, lock=lock)
-        register_timer_handler(AFTER_HANDS, tasks.after_hands, lock=lock)
+        register_timer_handler(AFTER_HANDS, tasks.after_hands, lock=tasks.lock_tournament_and_table)
         post_migrate.connect(_install_standard_structures, sender=self)
 
 

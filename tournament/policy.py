@@ -32,8 +32,10 @@ from .models import BlindLevel, Entry, EntryStatus, TournamentStatus, Tournament
 AFTER_HANDS = "tournament.after_hands"
 
 
-def after_hands_timer(tournament_id: int) -> str:
-    return f"tournament:{tournament_id}:after_hands"
+def after_hands_timer(tournament_id: int, table_id: int) -> str:
+    """One key per table: firing it locks the tournament, then the table, then the deadline row,
+    so a hand ending at that table (table locked, then this row) cannot deadlock with it."""
+    return f"tournament:{tournament_id}:after_hands:{table_id}"
 
 
 def _seat_of_tournament(table: Table) -> TournamentTable:
@@ -98,5 +100,5 @@ class TournamentPolicy:
         if tournament.hand_for_hand and held.played_round < tournament.hand_round:
             held.played_round = tournament.hand_round
             held.save(update_fields=["played_round"])
-        schedule(after_hands_timer(tournament.pk), AFTER_HANDS, clock.now() - dt.timedelta(microseconds=1),
-                 {"tournament_id": tournament.pk})
+        schedule(after_hands_timer(tournament.pk, table.pk), AFTER_HANDS,
+                 clock.now() - dt.timedelta(microseconds=1), {"tournament_id": tournament.pk, "table_id": table.pk})

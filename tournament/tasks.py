@@ -8,12 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from tables.actions import lock_table
+
 from . import actions
 from .actions.base import lock_tournament
 
 
 def lock_tournament_of(payload: dict[str, Any]) -> object:
     return lock_tournament(payload["tournament_id"])
+
+
+def lock_tournament_and_table(payload: dict[str, Any]) -> object:
+    """The tournament row, then the table whose hand ended: the order every tournament action locks in."""
+    tournament = lock_tournament(payload["tournament_id"])
+    lock_table(payload["table_id"])
+    return tournament
 
 
 def start(payload: dict[str, Any]) -> None:

@@ -61,7 +61,12 @@ def shove(legal, dealt):
 
 
 def after_hands(tournament):
-    assert fire_now(f"tournament:{tournament.pk}:after_hands")
+    """Fire the after-hands deadlines the tournament's tables set when their hands ended."""
+    keys = list(Deadline.objects.pending().filter(key__startswith=f"tournament:{tournament.pk}:after_hands:")
+                .values_list("key", flat=True))
+    assert keys
+    for key in keys:
+        assert fire_now(key)
 
 
 def fill(tournament, players):

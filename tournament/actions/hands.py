@@ -204,6 +204,8 @@ def balance(tournament: Tournament, tables: list[TournamentTable],
     for held in tables:
         hold = held.table_id in plan.held
         if held.held != hold:
+            # The table first, as its own hand's end takes it before this row (policy.hand_ended).
+            table_actions.lock_table(held.table_id)
             held.held = hold
             held.save(update_fields=["held"])
             if not hold:
