@@ -25,6 +25,16 @@ from .models import Hand, Seat, Table
 
 
 @dataclass(frozen=True)
+class Blinds:
+    """What the next hand at a table posts: its blinds and ante (with ``bb_ante``, the big blind's ante for all)."""
+
+    small_blind: int
+    big_blind: int
+    ante: int = 0
+    bb_ante: bool = False
+
+
+@dataclass(frozen=True)
 class WalletChange:
     """A player's wallet after chips moved with their seat: ``balance`` and ``change`` on the PLAYER stream."""
 
@@ -49,6 +59,21 @@ class SeatingPolicy(Protocol):
 
     def after_hand_bust(self, table: Table, seat: Seat, hand: Hand) -> bool:
         """``hand`` left the seat's player without chips: whether they stand up now."""
+
+    def deals_in_sitting_out(self, table: Table) -> bool:
+        """Whether players sitting out are dealt in anyway, to be blinded out on their clock (tournaments)."""
+
+    def check_leave(self, table: Table, seat: Seat) -> None:
+        """Raise the protocol error that refuses the seat's player standing up of their own accord."""
+
+    def may_deal(self, table: Table) -> bool:
+        """Whether the table may deal its next hand now (a tournament on a break, or hand-for-hand, holds it)."""
+
+    def blinds(self, table: Table) -> Blinds:
+        """The blinds and ante of the table's next hand."""
+
+    def hand_ended(self, table: Table, hand: Hand) -> None:
+        """``hand`` was settled at ``table`` (the busted stood up): what the kind of table does next."""
 
 
 class CashPolicy:
@@ -85,6 +110,21 @@ class CashPolicy:
 
     def after_hand_bust(self, table: Table, seat: Seat, hand: Hand) -> bool:
         return True  # a cash player buys in again to play on
+
+    def deals_in_sitting_out(self, table: Table) -> bool:
+        return False
+
+    def check_leave(self, table: Table, seat: Seat) -> None:
+        return None  # a cash player stands up when they like
+
+    def may_deal(self, table: Table) -> bool:
+        return True
+
+    def blinds(self, table: Table) -> Blinds:
+        return Blinds(table.small_blind, table.big_blind, table.ante)
+
+    def hand_ended(self, table: Table, hand: Hand) -> None:
+        return None
 
 
 _policies: dict[str, SeatingPolicy] = {}

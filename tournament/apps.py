@@ -12,9 +12,13 @@ class TournamentConfig(AppConfig):
         from lobby.directory import register_section
         from pokerrt.accounts.audit import register_check
         from pokerrt.realtime.registry import register_player_section, register_stream, register_target
+        from pokerrt.timers import register_timer_handler
+        from tables.models import TableKind
+        from tables.policies import register_policy
 
-        from . import commands, lobby_rows, snapshots
-        from .audit import tournament_chip_problems
+        from . import commands, lobby_rows, snapshots, tasks
+        from .audit import tournament_chip_problems, tournament_table_chip_problems
+        from .policy import AFTER_HANDS, TournamentPolicy
 
         register_target("TOURNAMENT")
         register_stream(
@@ -27,6 +31,13 @@ class TournamentConfig(AppConfig):
         register_section("tournaments", lobby_rows.tournament_rows, lobby_rows.tournament_row)
         commands.register()
         register_check(tournament_chip_problems)
+        register_check(tournament_table_chip_problems)
+        # Tournament tables seat players by the tournament's rules; its timers run the start, clock and hands.
+        register_policy(TableKind.TOURNAMENT, TournamentPolicy())
+        lock = tasks.lock_tournament_of
+        register_timer_handler("tournament.start", tasks.start, lock=lock)
+        register_timer_handler("tournament.clock", tasks.clock, lock=lock)
+        register_timer_handler(AFTER_HANDS, tasks.after_hands, lock=tasks.lock_tournament_and_table)
         post_migrate.connect(_install_standard_structures, sender=self)
 
 

@@ -8,7 +8,7 @@ from django.db.models import Sum
 
 from pokerrt.accounts.models import Account, AccountKind
 
-from .models import GONE, Entry, Tournament
+from .models import GONE, Entry, EntryStatus, Tournament, TournamentStatus, TournamentTable
 
 
 def tournament_chip_problems() -> Iterator[str]:
@@ -28,3 +28,22 @@ def tournament_chip_problems() -> Iterator[str]:
     house = Account.objects.filter(kind=AccountKind.HOUSE).aggregate(total=Sum("balance", default=0))["total"]
     if house != fees:
         yield f"house account {house} but the live entries paid {fees} in fees"
+
+
+def tournament_table_chip_problems() -> Iterator[str]:
+    """A tournament in play holds, over all its tables, the starting stacks of the entries it seated.
+
+    Tournament chips are minted into a table's account when the tournament
+    seats a player and go back to the mint only when the last table closes.
+    """
+    playing = (TournamentStatus.RUNNING.value, TournamentStatus.PAUSED.value)
+    for tournament in Tournament.objects.filter(status__in=playing).order_by("pk"):
+        seated = Entry.objects.filter(tournament=tournament, status__in=[
+            EntryStatus.PLAYING, EntryStatus.ELIMINATED]).count()
+        refs = [str(pk) for pk in TournamentTable.objects.filter(tournament=tournament)
+                .values_list("table_id", flat=True)]
+        held = Account.objects.filter(kind=AccountKind.TABLE, ref__in=refs).aggregate(
+            total=Sum("balance", default=0))["total"]
+        if held != seated * tournament.starting_stack:
+            yield (f"tournament {tournament.pk}: its tables hold {held} chips, "
+                   f"not {seated} seated x {tournament.starting_stack}")

@@ -84,6 +84,18 @@ def _cancel(user: Any, tournament_id: str | None, data: dict[str, Any]) -> None:
     actions.do_cancel_tournament(_need_id(tournament_id))
 
 
+def _start(user: Any, tournament_id: str | None, data: dict[str, Any]) -> None:
+    actions.do_start_tournament(_need_id(tournament_id))
+
+
+def _pause(user: Any, tournament_id: str | None, data: dict[str, Any]) -> None:
+    actions.do_pause(_need_id(tournament_id))
+
+
+def _resume(user: Any, tournament_id: str | None, data: dict[str, Any]) -> None:
+    actions.do_resume(_need_id(tournament_id))
+
+
 def _register(user: Any, tournament_id: str | None, data: dict[str, Any]) -> None:
     actions.do_register(user, _need_id(tournament_id))
 
@@ -104,3 +116,6 @@ def register() -> None:
                      permission=staff_only, handler=_update)
     register_command("TOURNAMENT_CANCEL", "TOURNAMENT", serializer=EmptySerializer, permission=staff_only,
                      handler=_cancel)
+    for name, handler in (("TOURNAMENT_START", _start), ("TOURNAMENT_PAUSE", _pause),
+                          ("TOURNAMENT_RESUME", _resume)):
+        register_command(name, "TOURNAMENT", serializer=EmptySerializer, permission=staff_only, handler=handler)

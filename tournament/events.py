@@ -10,7 +10,7 @@ registrations change on their PLAYER stream.
 """
 
 # No ``from __future__ import annotations``: the classes are read at run time.
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 from pokerrt.realtime.events import UserRef
 
@@ -117,9 +117,22 @@ class TournamentUnregister(TypedDict):
     payouts: list[Payout]
 
 
+class SeatedPlayer(TypedDict):
+    user: UserRef
+    seat: int
+    chips: int
+
+
 class StartingTable(TypedDict):
     table_id: str
-    players: list[Any]
+    players: list[SeatedPlayer]
+
+
+class TableCount(TypedDict):
+    """An item of the snapshot's ``tables``: a table in play and the players seated there."""
+
+    table_id: str
+    players: int
 
 
 class TournamentStart(TypedDict):
@@ -151,6 +164,31 @@ class PlayerElimination(TypedDict):
     position: int
     prize: int
     hand_id: str
+
+
+class OwnElimination(PlayerElimination):
+    """PLAYER_ELIMINATION on the eliminated player's PLAYER stream: their registrations section after it."""
+
+    tournament_id: str
+    registrations: list[Registration]
+
+
+class OwnEnd(TypedDict):
+    """TOURNAMENT_END on the winner's PLAYER stream (the others heard PLAYER_ELIMINATION)."""
+
+    tournament_id: str
+    position: int
+    prize: int
+    registrations: list[Registration]
+
+
+class OwnStart(TypedDict):
+    """TOURNAMENT_START on each seated player's PLAYER stream: their registrations section after it."""
+
+    tournament_id: str
+    table_id: str
+    seat: int
+    registrations: list[Registration]
 
 
 class Move(TypedDict):
@@ -227,7 +265,7 @@ class TournamentSnapshot(TypedDict):
     next_level_at: str | None
     on_break: bool
     players: list[TournamentPlayer]
-    tables: list[dict[str, Any]]
+    tables: list[TableCount]
     payouts: list[Payout]
 
 
@@ -241,7 +279,9 @@ EVENTS: dict[tuple[str, str], type] = {
     ("TOURNAMENT", "BREAK_START"): BreakStart,
     ("TOURNAMENT", "BREAK_END"): BreakEnd,
     ("TOURNAMENT", "PLAYER_ELIMINATION"): PlayerElimination,
-    ("PLAYER", "PLAYER_ELIMINATION"): PlayerElimination,
+    ("PLAYER", "PLAYER_ELIMINATION"): OwnElimination,
+    ("PLAYER", "TOURNAMENT_START"): OwnStart,
+    ("PLAYER", "TOURNAMENT_END"): OwnEnd,
     ("TOURNAMENT", "TABLE_MERGE"): TableMerge,
     ("TABLE", "TABLE_MERGE"): TableMerge,
     ("TOURNAMENT", "TABLE_BALANCE"): TableBalance,

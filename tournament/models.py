@@ -124,6 +124,13 @@ class Tournament(models.Model):
     paused_seconds_left = models.FloatField(null=True, blank=True)
     # Bumped whenever the clock is rescheduled, so a stale wake-up does nothing.
     clock_version = models.PositiveIntegerField(default=0)
+    # The level ended into a break: tables finish their hands and hold; the
+    # break starts once none is in a hand.
+    break_pending = models.BooleanField(default=False)
+    # Hand-for-hand on the money bubble: each table deals round ``hand_round``
+    # once, then waits for the others (TournamentTable.played_round).
+    hand_for_hand = models.BooleanField(default=False)
+    hand_round = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -198,3 +205,20 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.tournament} ({self.status})"
+
+
+class TournamentTable(models.Model):
+    """A table of a tournament: created at the start (or for late entries), closed when broken up."""
+
+    tournament = models.ForeignKey(Tournament, on_delete=models.PROTECT, related_name="tables")
+    table = models.OneToOneField("tables.Table", on_delete=models.PROTECT, related_name="tournament_table")
+    # Balancing moves players off this table once its hand in play ends: no new hand meanwhile.
+    held = models.BooleanField(default=False)
+    # Hand-for-hand: the last round this table dealt its hand of.
+    played_round = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["table_id"]
+
+    def __str__(self) -> str:
+        return f"{self.tournament} table {self.table_id}"

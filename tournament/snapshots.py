@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count
+
 from pokerrt.accounts.models import user_ref
 from pokerrt.realtime.envelope import format_timestamp
 
-from .models import CURRENT, BlindStructure, Entry, Tournament
+from .models import CURRENT, BlindStructure, Entry, EntryStatus, Tournament
 from .payouts import payouts
 from .structures import Level
 
@@ -66,7 +68,8 @@ def tournament_snapshot(tournament_id: str, user: Any = None) -> dict[str, Any]:
     """The whole public state of a tournament (PROTOCOL.md section 6, Tournament).
 
     ``players`` lists the live entries in the order they registered;
-    ``tables`` is empty until the start seats them.
+    ``tables`` is empty until the start seats them; ``players`` carry the
+    chips as of the last hand ended (entries follow their seats after each).
     """
     tournament = Tournament.objects.select_related("structure").get(pk=int(tournament_id))
     registered, prize_pool = tournament.field()
@@ -78,9 +81,16 @@ def tournament_snapshot(tournament_id: str, user: Any = None) -> dict[str, Any]:
         "next_level_at": _time(tournament.period_ends_at),
         "on_break": tournament.on_break,
         "players": [player_info(entry) for entry in entries],
-        "tables": [],
+        "tables": table_list(tournament),
         "payouts": payout_list(tournament, registered, prize_pool),
     }
+
+
+def table_list(tournament: Tournament) -> list[dict[str, Any]]:
+    """The tables in play, ``[{table_id, players}]`` by id: the players seated at each (entries playing there)."""
+    counts = (tournament.live_entries().filter(status=EntryStatus.PLAYING, table__isnull=False)
+              .values("table_id").annotate(players=Count("id")).order_by("table_id"))
+    return [{"table_id": str(row["table_id"]), "players": row["players"]} for row in counts]
 
 
 def tournament_exists(tournament_id: str) -> bool:

@@ -21,7 +21,14 @@ from .connections import do_expire_grace, do_player_disconnected, do_player_reco
 from .hands import check_decision, do_action_clock_expired, do_player_action, do_start_hand
 from .moves import do_move_player
 from .seats import do_expire_sit_out, do_join_table, do_leave_table, do_sit_in, do_sit_out
-from .tables import TABLE_FIELDS, check_table, do_create_table, do_delete_table, do_update_table
+from .tables import (
+    TABLE_FIELDS,
+    check_table,
+    do_create_table,
+    do_delete_table,
+    do_request_hand,
+    do_update_table,
+)
 
 __all__ = [
     "TABLE_FIELDS",
@@ -38,6 +45,7 @@ __all__ = [
     "do_player_action",
     "do_player_disconnected",
     "do_player_reconnected",
+    "do_request_hand",
     "do_sit_in",
     "do_sit_out",
     "do_start_hand",

@@ -30,11 +30,13 @@ def maybe_schedule_hand(table: Table, delay: float | None = None, seats: list[Se
     """
     if table.status != TableStatus.OPEN:
         return
+    policy = policy_for(table)
     if seats is None:
         if live_hand(table) is not None:
             return
         seats = dealable(table)
-    if sum(1 for seat in seats if _dealable(seat)) < 2:
+    sitting_out_too = policy.deals_in_sitting_out(table)
+    if sum(1 for seat in seats if _dealable(seat, sitting_out_too)) < 2 or not policy.may_deal(table):
         return
     seconds = conf("HAND_INTERVAL_SECONDS") if delay is None else delay
     schedule(next_hand_timer(table), "tables.start_hand", now() + dt.timedelta(seconds=seconds),
@@ -42,15 +44,19 @@ def maybe_schedule_hand(table: Table, delay: float | None = None, seats: list[Se
 
 
 def dealable(table: Table) -> list[Seat]:
+    statuses = [SeatStatus.ACTIVE]
+    if policy_for(table).deals_in_sitting_out(table):
+        statuses.append(SeatStatus.SITTING_OUT)
     return list(
-        Seat.objects.filter(table=table, user__isnull=False, status=SeatStatus.ACTIVE,
+        Seat.objects.filter(table=table, user__isnull=False, status__in=statuses,
                             stack__gt=0, leaving=False).order_by("number")
     )
 
 
-def _dealable(seat: Seat) -> bool:
+def _dealable(seat: Seat, sitting_out_too: bool) -> bool:
     """What :func:`dealable` asks of a seat, asked of one in hand."""
-    return seat.user_id is not None and seat.status == SeatStatus.ACTIVE and seat.stack > 0 and not seat.leaving
+    dealt_in = seat.status == SeatStatus.ACTIVE or (sitting_out_too and seat.status == SeatStatus.SITTING_OUT)
+    return seat.user_id is not None and dealt_in and seat.stack > 0 and not seat.leaving
 
 
 def announce_seat(table: Table, seat: Seat, hand: Hand | None) -> None:

@@ -15,6 +15,7 @@ from tables.engine import rules
 
 from .. import live, snapshots
 from ..models import Hand, HandAction, HandPlayer, HandStatus, Seat, SeatStatus, Table, TableStatus
+from ..policies import policy_for
 from .base import action_timer, conf, live_hand, locked_table, now, seat_of
 from .dealing import sit_out
 from .settlement import publish
@@ -26,9 +27,15 @@ def do_start_hand(table_id: int | str) -> Hand | None:
     with locked_table(table_id) as table:
         if table.status != TableStatus.OPEN or live_hand(table) is not None:
             return None
+        policy = policy_for(table)
+        if not policy.may_deal(table):
+            return None
         occupied = list(Seat.objects.filter(table=table, user__isnull=False).select_related("user").order_by("number"))
+        # Where the policy says so (tournaments), players sitting out are dealt in and blinded out.
+        blinded_out = policy.deals_in_sitting_out(table)
         seats = [
-            rules.TableSeat(s.number, s.stack, sitting_out=s.status != SeatStatus.ACTIVE or s.leaving,
+            rules.TableSeat(s.number, s.stack, sitting_out=(s.status != SeatStatus.ACTIVE and not blinded_out)
+                            or s.leaving,
                             owes=engine.Post(s.owes))
             for s in occupied
         ]
@@ -36,7 +43,8 @@ def do_start_hand(table_id: int | str) -> Hand | None:
         plan = rules.plan_hand(seats, previous)
         if plan is None:
             return None
-        config = plan.hand_config(seats, table.small_blind, table.big_blind, table.ante)
+        blinds = policy.blinds(table)
+        config = plan.hand_config(seats, blinds.small_blind, blinds.big_blind, blinds.ante, blinds.bb_ante)
         deck = engine.shuffled_deck()
         dealt, opening = engine.Hand.start(config, deck)
         table.positions = {"button": plan.positions.button, "small_blind": plan.positions.small_blind,
@@ -64,7 +72,7 @@ def do_start_hand(table_id: int | str) -> Hand | None:
         to_act = None if deadline is None else _arm_clock(table, hand, dealt, deadline)
         start = Emission("TABLE", table.pk, "HAND_START", {
             "hand_id": str(hand.pk), "hand_no": hand.number, "button": plan.positions.button,
-            "small_blind": table.small_blind, "big_blind": table.big_blind, "ante": table.ante,
+            "small_blind": blinds.small_blind, "big_blind": blinds.big_blind, "ante": blinds.ante,
             "seats": [{"seat": n, "user": refs[n], "stack": config.entry(n).stack} for n in dealt.seats],
             "deck_commitment": hand.commitment,
             "to_act": to_act,

@@ -68,6 +68,7 @@ def do_leave_table(user: Any, table_id: int | str) -> Seat:
     """Stand up now, or when the hand in play ends if the player is in it."""
     with locked_table(table_id) as table:
         seat = own_seat(table, user)
+        policy_for(table).check_leave(table, seat)
         hand = live_hand(table)
         if hand is not None and dealt_in(hand, seat):
             _leave_after(hand, table, seat)

@@ -70,9 +70,11 @@ def settle(table: Table, hand: Hand, dealt: engine.Hand, uncalled: dict[int, int
     )
     emit_all([*(before or ()), *translate.hand_end(table.pk, hand, dealt, result, uncalled)])
     live.forget(hand)
+    policy = policy_for(table)
     for seat in occupied:
         if seat.leaving or (seat.stack == 0 and dealt_in(hand, seat)
-                            and policy_for(table).after_hand_bust(table, seat, hand)):
+                            and policy.after_hand_bust(table, seat, hand)):
             stand_up(table, seat)
+    policy.hand_ended(table, hand)
     lobby_rows.mark(table)
     maybe_schedule_hand(table, seats=occupied)

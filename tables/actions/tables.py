@@ -16,7 +16,7 @@ from pokerrt.timers import cancel
 from .. import lobby_rows, snapshots
 from ..models import Seat, Table, TableStatus
 from .base import live_hand, locked_table, next_hand_timer
-from .dealing import stand_up
+from .dealing import maybe_schedule_hand, stand_up
 
 TABLE_FIELDS = ("name", "max_seats", "small_blind", "big_blind", "ante", "min_buy_in",
                 "max_buy_in", "action_seconds", "time_bank_seconds")
@@ -79,6 +79,12 @@ def _resize(table: Table) -> None:
     Seat.objects.bulk_create(
         Seat(table=table, number=n) for n in range(1, table.max_seats + 1) if n not in have
     )
+
+
+def do_request_hand(table_id: int | str) -> None:
+    """Ask for the table's next hand if it may deal one now: its policy stopped holding it (a break ended)."""
+    with locked_table(table_id) as table:
+        maybe_schedule_hand(table)
 
 
 def do_delete_table(table_id: int | str) -> None:

@@ -19,8 +19,11 @@ from .scripted import deal_next
 pytestmark = pytest.mark.django_db
 
 
-class PoolPolicy:
-    """As a tournament might seat players: chips from its prize pool, back to it, nobody stood up for busting."""
+class PoolPolicy(policies.CashPolicy):
+    """As a tournament might seat players: chips from its prize pool, back to it, nobody stood up for busting.
+
+    The hooks it does not override (leaving, holding hands, blinds, hand ends) are the cash game's.
+    """
 
     def __init__(self):
         self.busted = []

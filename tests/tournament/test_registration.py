@@ -122,7 +122,8 @@ def test_registering_when_closed_is_a_conflict_and_changes_nothing(sng, players,
 def test_late_registration_is_open_up_to_its_last_level(sng, players, status):
     Tournament.objects.filter(pk=sng.pk).update(status=status, level=3, late_registration_levels=3)
     entry = actions.do_register(players[0], sng.pk)
-    assert entry.status == EntryStatus.REGISTERED and pool(sng) == 100
+    # A late entry is seated at once, with the starting stack (here at a table of its own: none was set up).
+    assert entry.status == EntryStatus.PLAYING and entry.table is not None and pool(sng) == 100
 
 
 def test_unregistering_when_not_registered_is_a_conflict(sng, players):

@@ -11,8 +11,9 @@ from pokerrt.accounts.models import Reason, user_ref
 from pokerrt.realtime.streams import emit_many
 
 from .. import lobby_rows, snapshots
-from ..models import Entry, EntryStatus, Tournament, TournamentStatus
+from ..models import Entry, EntryStatus, Tournament, TournamentKind, TournamentStatus
 from .base import house_account, locked_tournament, pool_account
+from .play import seat_late, start
 from .tournaments import refund
 
 
@@ -35,8 +36,14 @@ def do_register(user: Any, tournament_id: int | str) -> Entry:
         except WalletTooLow:
             # Spent meanwhile by another action: the whole transaction rolls back, entry and payment.
             raise errors.InsufficientFunds(f"Registering costs {cost}; your balance is too low.") from None
+        if tournament.status != TournamentStatus.REGISTERING:
+            seat_late(tournament, entry)
         _announce(tournament, user, "TOURNAMENT_REGISTER", wallet.balance, -cost,
                   player=snapshots.player_info(entry))
+        registered, _ = tournament.field()
+        if (tournament.kind == TournamentKind.SIT_AND_GO and tournament.status == TournamentStatus.REGISTERING
+                and registered >= tournament.max_players):
+            start(tournament)
         return entry
 
 
@@ -44,13 +51,14 @@ def check_can_register(tournament: Tournament, user: Any) -> None:
     """CONFLICT when registration is closed, the user holds a place already, or the field is full."""
     if tournament.status == TournamentStatus.CANCELLED:
         raise errors.Conflict("The tournament was cancelled.")
-    if not tournament.registration_open():
-        raise errors.Conflict("Registration is closed.")
     if tournament.entry_of(user) is not None:
         raise errors.Conflict("You are registered already.")
     registered, _ = tournament.field()
+    # A sit-and-go starts the moment it fills: full says more than closed.
     if registered >= tournament.max_players:
         raise errors.Conflict("The tournament is full.")
+    if not tournament.registration_open():
+        raise errors.Conflict("Registration is closed.")
 
 
 def do_unregister(user: Any, tournament_id: int | str) -> Entry:

@@ -14,6 +14,7 @@ from pokerrt import clock, errors
 from pokerrt.accounts.actions import do_transfer, wallet_of
 from pokerrt.accounts.models import Reason
 from pokerrt.realtime.streams import Emission, emit, emit_many
+from pokerrt.timers import cancel, schedule
 
 from .. import lobby_rows, snapshots
 from ..models import BlindStructure, EntryStatus, Tournament, TournamentKind, TournamentStatus
@@ -39,6 +40,7 @@ def do_create_tournament(lobby: Lobby, name: str, **fields: Any) -> Tournament:
         tournament = Tournament(lobby=lobby, name=name, **fields)
         check_tournament(tournament)
         tournament.save()
+        arm_start(tournament)
         emit("TOURNAMENT", tournament.pk, "TOURNAMENT_CREATE", standing(tournament))
         lobby_rows.mark(tournament)
         return tournament
@@ -64,6 +66,7 @@ def do_update_tournament(tournament_id: int | str, **fields: Any) -> Tournament:
             raise errors.Conflict(f"{registered} players are registered already.",
                                   details={"max_players": [f"At least {registered}."]})
         tournament.save()
+        arm_start(tournament)
         emit("TOURNAMENT", tournament.pk, "TOURNAMENT_UPDATE", standing(tournament))
         lobby_rows.mark(tournament)
         return tournament
@@ -74,31 +77,50 @@ def do_cancel_tournament(tournament_id: int | str) -> Tournament:
 
     The TOURNAMENT stream ends with TOURNAMENT_END (no results, ``cancelled``);
     each refunded player's PLAYER stream hears TOURNAMENT_UNREGISTER with the
-    refund. Cancelling a running tournament needs its tables: part two.
+    refund. A running tournament cannot be cancelled (its tables would need closing mid-hand).
     """
     with locked_tournament(tournament_id) as tournament:
         if tournament.status != TournamentStatus.REGISTERING:
             raise errors.Conflict("Only a tournament that has not started can be cancelled.")
-        now = clock.now()
-        private: list[Emission] = []
-        for entry in tournament.live_entries().select_related("user").order_by("id"):
-            wallet = wallet_of(entry.user)
-            refund(tournament, entry, wallet, Reason.CANCEL_REFUND)
-            entry.status = EntryStatus.REFUNDED
-            entry.unregistered_at = now
-            entry.save(update_fields=["status", "unregistered_at"])
-            private.append(("PLAYER", entry.user_id, "TOURNAMENT_UNREGISTER", {
-                "tournament_id": str(tournament.pk), "reason": "cancelled",
-                "registrations": snapshots.player_registrations(entry.user),
-                "balance": wallet.balance, "change": entry.buy_in + entry.fee,
-            }))
-        tournament.status = TournamentStatus.CANCELLED
-        tournament.finished_at = now
-        tournament.save(update_fields=["status", "finished_at"])
-        ended = {"results": [], "cancelled": True, **standing(tournament)}
-        emit_many([("TOURNAMENT", tournament.pk, "TOURNAMENT_END", ended), *private])
-        lobby_rows.mark(tournament)
-        return tournament
+        return cancel_and_refund(tournament)
+
+
+def cancel_and_refund(tournament: Tournament) -> Tournament:
+    """Refund every live entry and end the stream cancelled (the tournament row locked, not started)."""
+    cancel(start_timer(tournament.pk))
+    now = clock.now()
+    private: list[Emission] = []
+    for entry in tournament.live_entries().select_related("user").order_by("id"):
+        wallet = wallet_of(entry.user)
+        refund(tournament, entry, wallet, Reason.CANCEL_REFUND)
+        entry.status = EntryStatus.REFUNDED
+        entry.unregistered_at = now
+        entry.save(update_fields=["status", "unregistered_at"])
+        private.append(("PLAYER", entry.user_id, "TOURNAMENT_UNREGISTER", {
+            "tournament_id": str(tournament.pk), "reason": "cancelled",
+            "registrations": snapshots.player_registrations(entry.user),
+            "balance": wallet.balance, "change": entry.buy_in + entry.fee,
+        }))
+    tournament.status = TournamentStatus.CANCELLED
+    tournament.finished_at = now
+    tournament.save(update_fields=["status", "finished_at"])
+    ended = {"results": [], "cancelled": True, **standing(tournament)}
+    emit_many([("TOURNAMENT", tournament.pk, "TOURNAMENT_END", ended), *private])
+    lobby_rows.mark(tournament)
+    return tournament
+
+
+def start_timer(tournament_id: int) -> str:
+    return f"tournament:{tournament_id}:start"
+
+
+def arm_start(tournament: Tournament) -> None:
+    """A scheduled tournament starts (or is cancelled, short of players) at ``starts_at``."""
+    if tournament.kind == TournamentKind.SCHEDULED and tournament.starts_at is not None:
+        schedule(start_timer(tournament.pk), "tournament.start", tournament.starts_at,
+                 {"tournament_id": tournament.pk})
+    else:
+        cancel(start_timer(tournament.pk))
 
 
 def refund(tournament: Tournament, entry: Any, wallet: Any, reason: str) -> None:

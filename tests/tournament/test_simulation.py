@@ -1,0 +1,53 @@
+"""A whole tournament of bots through the actions, on simulated time (tournament/simulation.py)."""
+
+import pytest
+
+from pokerrt.accounts.audit import audit
+from tournament.models import Entry, EntryStatus, TournamentStatus
+from tournament.simulation import make_field, run
+
+pytestmark = pytest.mark.django_db
+
+
+def _finished_properly(tournament, report, players):
+    tournament.refresh_from_db()
+    assert tournament.status == TournamentStatus.FINISHED
+    assert report.problems == []
+    assert report.chip_problems == []
+    entries = list(Entry.objects.filter(tournament=tournament))
+    assert all(e.status == EntryStatus.ELIMINATED for e in entries)
+    assert sorted(e.finish_position for e in entries) == list(range(1, players + 1))
+    assert sum(e.prize for e in entries) == tournament.field()[1]
+    assert audit() == []
+
+
+def test_a_sit_and_go_field_of_six_plays_to_its_winner():
+    tournament = make_field(6, level_minutes=1, table_size=6)
+    report = run(tournament, seed=3)
+    _finished_properly(tournament, report, 6)
+    assert report.hands > 0
+
+
+def test_forty_bots_over_five_tables_play_down_through_merges_and_balances():
+    tournament = make_field(40, level_minutes=1)
+    report = run(tournament, seed=7)
+    _finished_properly(tournament, report, 40)
+    assert report.moves > 0
+
+
+def test_a_whole_tournament_s_events_rebuild_its_snapshot():
+    from tests.realtime.consistency import assert_events_replay
+
+    tournament = make_field(20, level_minutes=1, table_size=6)
+    events = assert_events_replay("TOURNAMENT", tournament.pk, None, lambda: run(tournament, seed=11))
+    kinds = {event["type"] for event in events}
+    assert {"TOURNAMENT_START", "LEVEL_UP", "PLAYER_ELIMINATION", "TOURNAMENT_END"} <= kinds
+    assert kinds & {"TABLE_MERGE", "TABLE_BALANCE"}
+
+
+@pytest.mark.slow
+def test_two_hundred_bots_with_one_minute_levels_play_to_the_end():
+    tournament = make_field(200, level_minutes=1)
+    report = run(tournament, seed=200)
+    _finished_properly(tournament, report, 200)
+    assert report.moves > 0 and report.balances > 0
