@@ -91,12 +91,19 @@ class TournamentCreate(TypedDict):
     tournament: TournamentInfo
     structure: list[LevelInfo]
     payouts: list[Payout]
+    # When the level or break in play ends; null unless the clock runs.
+    next_level_at: NotRequired[str | None]
 
 
 class TournamentUpdate(TypedDict):
     tournament: TournamentInfo
     structure: list[LevelInfo]
     payouts: list[Payout]
+    # When the level or break in play ends; null unless the clock runs.
+    next_level_at: NotRequired[str | None]
+    # After hands end: the standings rows whose chips changed, each whole
+    # (they replace the snapshot's rows of the same user).
+    players: NotRequired[list[TournamentPlayer]]
 
 
 class TournamentRegister(TypedDict):
@@ -138,6 +145,9 @@ class TableCount(TypedDict):
 class TournamentStart(TypedDict):
     tables: list[StartingTable]
     level: int
+    # The tournament as this event leaves it, and when its level or break ends.
+    tournament: NotRequired[TournamentInfo]
+    next_level_at: NotRequired[str | None]
 
 
 class LevelUp(TypedDict):
@@ -147,15 +157,24 @@ class LevelUp(TypedDict):
     ante: int
     # RFC 3339; null for the last level, which never ends.
     ends_at: str | None
+    # The tournament as this event leaves it, and when its level or break ends.
+    tournament: NotRequired[TournamentInfo]
+    next_level_at: NotRequired[str | None]
 
 
 class BreakStart(TypedDict):
     ends_at: str
+    # The tournament as this event leaves it, and when its level or break ends.
+    tournament: NotRequired[TournamentInfo]
+    next_level_at: NotRequired[str | None]
 
 
 class BreakEnd(TypedDict):
     # The level play resumes at.
     level: int
+    # The tournament as this event leaves it, and when its level or break ends.
+    tournament: NotRequired[TournamentInfo]
+    next_level_at: NotRequired[str | None]
 
 
 class PlayerElimination(TypedDict):
@@ -223,6 +242,8 @@ class TournamentEnd(TypedDict):
     tournament: NotRequired[TournamentInfo]
     structure: NotRequired[list[LevelInfo]]
     payouts: NotRequired[list[Payout]]
+    # When the level or break in play ends; null unless the clock runs.
+    next_level_at: NotRequired[str | None]
 
 
 class PlayerDisconnect(TypedDict):

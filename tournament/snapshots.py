@@ -19,8 +19,12 @@ from .payouts import payouts
 from .structures import Level
 
 
-def _time(moment: Any) -> str | None:
-    return format_timestamp(moment) if moment is not None else None
+def moment(value: Any) -> str | None:
+    """RFC 3339 with milliseconds, or None."""
+    return format_timestamp(value) if value is not None else None
+
+
+_time = moment
 
 
 def tournament_info(tournament: Tournament, registered: int, prize_pool: int) -> dict[str, Any]:

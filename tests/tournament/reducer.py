@@ -26,9 +26,14 @@ def apply_tournament_event(state: State, event: dict[str, Any]) -> State:
             state["players"].append(data["player"])
         state["tournament"]["registered"] = data["registered"]
         state["tournament"]["prize_pool"] = data["prize_pool"]
+    if kind == "TOURNAMENT_UPDATE" and "players" in data:
+        rows = {row["user"]["id"]: row for row in data["players"]}
+        state["players"] = [rows.get(p["user"]["id"], p) for p in state["players"]]
     if kind == "TOURNAMENT_END" and data.get("cancelled"):
         state["players"] = []
     _apply_play(state, kind, data)
+    if "next_level_at" in data:
+        state["next_level_at"] = data["next_level_at"]
     if "tournament" in data:
         state["level"] = data["tournament"]["level"]
         state["on_break"] = data["tournament"]["on_break"]

@@ -45,6 +45,20 @@ def test_a_whole_tournament_s_events_rebuild_its_snapshot():
     assert kinds & {"TABLE_MERGE", "TABLE_BALANCE"}
 
 
+@pytest.mark.parametrize("hands", [3, 9, 16])
+def test_mid_tournament_the_events_keep_the_standings_and_the_clock_exact(hands):
+    """Chips move every hand and the clock every level: a subscriber follows both, not only the start and the end."""
+    from tests.realtime.consistency import assert_events_replay
+
+    tournament = make_field(20, level_minutes=1, table_size=6)
+    events = assert_events_replay("TOURNAMENT", tournament.pk, None,
+                                  lambda: run(tournament, seed=11, max_hands=hands))
+    tournament.refresh_from_db()
+    assert tournament.status == TournamentStatus.RUNNING
+    if hands > 3:  # hands ended and their after-hands task ran
+        assert any(event["type"] == "TOURNAMENT_UPDATE" and event["data"].get("players") for event in events)
+
+
 @pytest.mark.slow
 def test_two_hundred_bots_with_one_minute_levels_play_to_the_end():
     tournament = make_field(200, level_minutes=1)

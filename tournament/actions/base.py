@@ -50,10 +50,20 @@ def house_account() -> Account:
 
 
 def standing(tournament: Tournament) -> dict[str, Any]:
-    """``{tournament, structure, payouts}``: what TOURNAMENT_CREATE and TOURNAMENT_UPDATE carry."""
+    """``{tournament, structure, payouts, next_level_at}``: what TOURNAMENT_CREATE and TOURNAMENT_UPDATE carry."""
+    registered, prize_pool = tournament.field()
+    return {
+        **clock_state(tournament),
+        "structure": snapshots.structure_levels(tournament.structure),
+        "payouts": snapshots.payout_list(tournament, registered, prize_pool),
+    }
+
+
+def clock_state(tournament: Tournament) -> dict[str, Any]:
+    """``{tournament, next_level_at}``: every event that moves the clock carries them, so a
+    subscriber's status, level, break and countdown stay exact between snapshots."""
     registered, prize_pool = tournament.field()
     return {
         "tournament": snapshots.tournament_info(tournament, registered, prize_pool),
-        "structure": snapshots.structure_levels(tournament.structure),
-        "payouts": snapshots.payout_list(tournament, registered, prize_pool),
+        "next_level_at": snapshots.moment(tournament.period_ends_at),
     }

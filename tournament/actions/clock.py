@@ -19,6 +19,7 @@ from tables.models import Hand, HandStatus, TableStatus
 
 from .. import lobby_rows
 from ..models import BlindLevel, Tournament, TournamentStatus, TournamentTable
+from .base import clock_state, standing
 
 CLOCK = "tournament.clock"
 
@@ -55,13 +56,15 @@ def clock_expired(tournament: Tournament, version: int) -> list[int]:
     if tournament.on_break:
         tournament.on_break = False
         tournament.save(update_fields=["on_break"])
-        emit("TOURNAMENT", tournament.pk, "BREAK_END", {"level": tournament.level + 1})
+        emit("TOURNAMENT", tournament.pk, "BREAK_END", {"level": tournament.level + 1, **clock_state(tournament)})
         level_up(tournament)
         return _open_table_ids(tournament)
     if current_level(tournament).break_minutes:
         tournament.break_pending = True
         tournament.period_ends_at = None
         tournament.save(update_fields=["break_pending", "period_ends_at"])
+        # The countdown stops until every table has finished its hand: say so.
+        emit("TOURNAMENT", tournament.pk, "TOURNAMENT_UPDATE", standing(tournament))
         maybe_start_break(tournament)
         return []
     level_up(tournament)
@@ -78,6 +81,7 @@ def level_up(tournament: Tournament) -> None:
     emit("TOURNAMENT", tournament.pk, "LEVEL_UP", {
         "level": tournament.level, "small_blind": level.small_blind, "big_blind": level.big_blind,
         "ante": level.ante, "ends_at": format_timestamp(ends_at) if ends_at is not None else None,
+        **clock_state(tournament),
     })
     lobby_rows.mark(tournament)
 
@@ -94,7 +98,8 @@ def maybe_start_break(tournament: Tournament) -> None:
     tournament.save(update_fields=["break_pending", "on_break"])
     start_period(tournament, current_level(tournament).break_minutes)
     assert tournament.period_ends_at is not None
-    emit("TOURNAMENT", tournament.pk, "BREAK_START", {"ends_at": format_timestamp(tournament.period_ends_at)})
+    emit("TOURNAMENT", tournament.pk, "BREAK_START",
+         {"ends_at": format_timestamp(tournament.period_ends_at), **clock_state(tournament)})
     lobby_rows.mark(tournament)
 
 

@@ -43,7 +43,12 @@ def do_after_hands(tournament_id: int | str) -> None:
         tables = open_tables(tournament)
         seated = players_of(tables)
         eliminate(tournament, seated)
-        _sync_chips(tournament)
+        moved_chips = _sync_chips(tournament)
+        if moved_chips:
+            # The standings follow the hands: without this a TOURNAMENT subscriber's
+            # chips would stay at the start's until a fresh snapshot.
+            emit("TOURNAMENT", tournament.pk, "TOURNAMENT_UPDATE", {
+                **standing(tournament), "players": [snapshots.player_info(e) for e in moved_chips]})
         playing = Entry.objects.filter(tournament=tournament, status=EntryStatus.PLAYING)
         if playing.count() <= 1:
             finish(tournament)
@@ -120,15 +125,16 @@ def _eliminate(tournament: Tournament, entry: Entry, position: int, prize: int, 
                ("PLAYER", entry.user_id, "PLAYER_ELIMINATION", own)])
 
 
-def _sync_chips(tournament: Tournament) -> None:
-    """Entries' chips follow their seats' stacks (the snapshot's standings)."""
-    entries = list(Entry.objects.filter(tournament=tournament, status=EntryStatus.PLAYING))
+def _sync_chips(tournament: Tournament) -> list[Entry]:
+    """Entries' chips follow their seats' stacks (the snapshot's standings); the entries that changed."""
+    entries = list(Entry.objects.filter(tournament=tournament, status=EntryStatus.PLAYING).select_related("user"))
     stacks = dict(Seat.objects.filter(table_id__in={e.table_id for e in entries}, user_id__in={e.user_id for e in entries})
                   .values_list("user_id", "stack"))
     changed = [e for e in entries if e.user_id in stacks and e.chips != stacks[e.user_id]]
     for entry in changed:
         entry.chips = stacks[entry.user_id]
     Entry.objects.bulk_update(changed, ["chips"])
+    return sorted(changed, key=lambda entry: entry.pk)
 
 
 # --- The end -------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from tables.models import Hand, HandStatus, Seat, Table, TableKind, TableStatus
 from .. import balancing, lobby_rows, snapshots
 from ..models import Entry, EntryStatus, Tournament, TournamentStatus, TournamentTable
 from ..payouts import payouts
-from .base import locked_tournament, standing
+from .base import clock_state, locked_tournament, standing
 from .clock import clock_expired, clock_timer, current_level, start_period
 from .tournaments import cancel_and_refund, start_timer
 
@@ -81,7 +81,8 @@ def start(tournament: Tournament) -> None:
         seating.append({"table_id": str(table.pk), "players": players})
     start_period(tournament, current_level(tournament).minutes)
     hand_for_hand(tournament)  # a field one off the money starts on the bubble
-    emit("TOURNAMENT", tournament.pk, "TOURNAMENT_START", {"tables": seating, "level": tournament.level})
+    emit("TOURNAMENT", tournament.pk, "TOURNAMENT_START",
+         {"tables": seating, "level": tournament.level, **clock_state(tournament)})
     emit_many([("PLAYER", entry.user_id, "TOURNAMENT_START", {
         "tournament_id": str(tournament.pk), "table_id": str(entry.table_id), "seat": entry.seat,
         "registrations": snapshots.player_registrations(entry.user),
