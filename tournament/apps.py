@@ -11,12 +11,13 @@ class TournamentConfig(AppConfig):
         # Everything tournaments offer the real-time core and the audit.
         from lobby.directory import register_section
         from pokerrt.accounts.audit import register_check
+        from pokerrt.realtime.presence import register_connection_hook
         from pokerrt.realtime.registry import register_player_section, register_stream, register_target
         from pokerrt.timers import register_timer_handler
         from tables.models import TableKind
         from tables.policies import register_policy
 
-        from . import commands, lobby_rows, snapshots, tasks
+        from . import actions, commands, lobby_rows, snapshots, tasks
         from .audit import tournament_chip_problems, tournament_table_chip_problems
         from .policy import AFTER_HANDS, TournamentPolicy
 
@@ -30,6 +31,9 @@ class TournamentConfig(AppConfig):
         register_player_section("registrations", snapshots.player_registrations)
         register_section("tournaments", lobby_rows.tournament_rows, lobby_rows.tournament_row)
         commands.register()
+        # The tournament's watchers hear when a registered player's last connection goes and comes back.
+        register_connection_hook(on_first_connect=actions.do_player_reconnected,
+                                 on_last_disconnect=actions.do_player_disconnected)
         register_check(tournament_chip_problems)
         register_check(tournament_table_chip_problems)
         # Tournament tables seat players by the tournament's rules; its timers run the start, clock and hands.

@@ -194,6 +194,9 @@ class Entry(models.Model):
     prize = models.PositiveIntegerField(default=0)
     registered_at = models.DateTimeField(auto_now_add=True)
     unregistered_at = models.DateTimeField(null=True, blank=True)
+    # Set while the player has no connection open anywhere (PLAYER_DISCONNECT
+    # told the tournament); cleared by PLAYER_RECONNECT.
+    disconnected_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
