@@ -201,6 +201,16 @@ class OwnEnd(TypedDict):
     registrations: list[Registration]
 
 
+class OwnMove(TypedDict):
+    """TABLE_BALANCE / TABLE_MERGE on a moved player's PLAYER stream: where they went, their registrations after it."""
+
+    tournament_id: str
+    from_table: str
+    to_table: str
+    seat: int
+    registrations: list[Registration]
+
+
 class OwnStart(TypedDict):
     """TOURNAMENT_START on each seated player's PLAYER stream: their registrations section after it."""
 
@@ -302,6 +312,8 @@ EVENTS: dict[tuple[str, str], type] = {
     ("TOURNAMENT", "PLAYER_ELIMINATION"): PlayerElimination,
     ("PLAYER", "PLAYER_ELIMINATION"): OwnElimination,
     ("PLAYER", "TOURNAMENT_START"): OwnStart,
+    ("PLAYER", "TABLE_BALANCE"): OwnMove,
+    ("PLAYER", "TABLE_MERGE"): OwnMove,
     ("PLAYER", "TOURNAMENT_END"): OwnEnd,
     ("TOURNAMENT", "TABLE_MERGE"): TableMerge,
     ("TABLE", "TABLE_MERGE"): TableMerge,

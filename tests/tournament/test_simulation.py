@@ -33,6 +33,18 @@ def test_forty_bots_over_five_tables_play_down_through_merges_and_balances():
     report = run(tournament, seed=7)
     _finished_properly(tournament, report, 40)
     assert report.moves > 0
+    # Each player moved hears it on their own stream, their registrations following them.
+    from pokerrt.realtime.models import Event
+
+    moves = [(e.type, move) for e in Event.objects.filter(target="TOURNAMENT", stream_id=str(tournament.pk),
+                                                          type__in=("TABLE_BALANCE", "TABLE_MERGE"))
+             for move in e.data["moves"]]
+    own = [(e.type, e.data) for e in Event.objects.filter(target="PLAYER", type__in=("TABLE_BALANCE", "TABLE_MERGE"))]
+    assert len(own) == len(moves) == report.moves
+    for kind, data in own:
+        [registration] = [r for r in data["registrations"] if r["tournament_id"] == str(tournament.pk)]
+        assert registration["table_id"] == data["to_table"]
+        assert (kind, data["to_table"], data["seat"]) in {(k, m["to_table"], m["seat"]) for k, m in moves}
 
 
 def test_a_whole_tournament_s_events_rebuild_its_snapshot():
@@ -50,7 +62,8 @@ def test_mid_tournament_the_events_keep_the_standings_and_the_clock_exact(hands)
     """Chips move every hand and the clock every level: a subscriber follows both, not only the start and the end."""
     from tests.realtime.consistency import assert_events_replay
 
-    tournament = make_field(20, level_minutes=1, table_size=6)
+    # Forty at six tables: a few rounds of hands leave most of the field in play.
+    tournament = make_field(40, level_minutes=1, table_size=6)
     events = assert_events_replay("TOURNAMENT", tournament.pk, None,
                                   lambda: run(tournament, seed=11, max_hands=hands))
     tournament.refresh_from_db()

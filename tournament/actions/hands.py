@@ -198,7 +198,7 @@ def balance(tournament: Tournament, tables: list[TournamentTable],
     touched: set[int] = set()
     for decision in plan.decisions:
         if isinstance(decision, balancing.Balance):
-            moves = [_move(tournament, move) for move in decision.moves]
+            moves = [_move(tournament, move, "TABLE_BALANCE") for move in decision.moves]
             emit("TOURNAMENT", tournament.pk, "TABLE_BALANCE", {"moves": moves})
             touched |= {m.to_table for m in decision.moves}
             continue
@@ -219,11 +219,16 @@ def balance(tournament: Tournament, tables: list[TournamentTable],
     return set(release)
 
 
-def _move(tournament: Tournament, move: balancing.Move) -> dict[str, Any]:
+def _move(tournament: Tournament, move: balancing.Move, kind: str) -> dict[str, Any]:
+    """Move one player; their PLAYER stream hears where to (``kind``) with their registrations after it."""
     user = get_user_model().objects.get(pk=move.player)
     seat = table_actions.do_move_player(user, move.from_table, move.to_table, move.seat)
     Entry.objects.filter(tournament=tournament, user=user, status=EntryStatus.PLAYING).update(
         table_id=move.to_table, seat=seat.number)
+    emit("PLAYER", user.pk, kind, {
+        "tournament_id": str(tournament.pk), "from_table": str(move.from_table), "to_table": str(move.to_table),
+        "seat": seat.number, "registrations": snapshots.player_registrations(user),
+    })
     return {"user": user_ref(user), "from_table": str(move.from_table), "to_table": str(move.to_table),
             "seat": seat.number}
 
@@ -232,7 +237,7 @@ def _merge(tournament: Tournament, merge: balancing.Merge) -> None:
     """A table broken up: its players moved, one TABLE_MERGE per table they went to, the table closed."""
     by_destination: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for move in merge.moves:
-        by_destination[move.to_table].append(_move(tournament, move))
+        by_destination[move.to_table].append(_move(tournament, move, "TABLE_MERGE"))
     for to_table, moves in sorted(by_destination.items()):
         data = {"from_table": str(merge.from_table), "to_table": str(to_table), "moves": moves}
         emit_many([("TOURNAMENT", tournament.pk, "TABLE_MERGE", data),
