@@ -44,35 +44,3 @@ def make_table(lobby):
     return make
 
 
-@pytest.fixture
-async def open_socket(settings):
-    """``await open_socket(user)``: a client on /ws/ (anonymous without a user); all closed after."""
-    from channels.db import database_sync_to_async
-    from channels.testing import WebsocketCommunicator
-    from django.db import connections
-    from rest_framework.authtoken.models import Token
-
-    from pokerrt.realtime.routing import websocket_application
-    from tests.realtime.helpers import Client
-
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    opened: list[WebsocketCommunicator] = []
-
-    async def open_(user=None) -> Client:
-        headers = []
-        if user is not None:
-            key = await database_sync_to_async(lambda: Token.objects.get_or_create(user=user)[0].key)()
-            headers.append((b"authorization", f"Token {key}".encode()))
-        communicator = WebsocketCommunicator(websocket_application(), "/ws/", headers=headers)
-        connected, code = await communicator.connect()
-        assert connected, code
-        opened.append(communicator)
-        return Client(communicator)
-
-    yield open_
-    for communicator in opened:
-        try:
-            await communicator.disconnect()
-        except Exception:
-            pass
-    await database_sync_to_async(connections.close_all)()

@@ -12,13 +12,9 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
-from django.db import connections
-from rest_framework.authtoken.models import Token
 
 from pokerrt.accounts.actions import wallet_of
 from pokerrt.realtime.models import Stream
-from pokerrt.realtime.routing import websocket_application
 from pokerrt.timers.models import Deadline
 from tables import actions
 from tables.models import Seat, SeatStatus, Table
@@ -31,29 +27,6 @@ from .table_state import apply
 pytestmark = pytest.mark.django_db(transaction=True)
 
 db = database_sync_to_async
-
-
-@pytest.fixture
-async def open_socket(settings):
-    """``await open_socket(user)``: a client on /ws/ (anonymous without a user); all closed after."""
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    opened: list[WebsocketCommunicator] = []
-
-    async def open_(user: Any = None) -> Client:
-        headers = []
-        if user is not None:
-            key = await db(lambda: Token.objects.get_or_create(user=user)[0].key)()
-            headers.append((b"authorization", f"Token {key}".encode()))
-        communicator = WebsocketCommunicator(websocket_application(), "/ws/", headers=headers)
-        connected, code = await communicator.connect()
-        assert connected, code
-        opened.append(communicator)
-        return Client(communicator)
-
-    yield open_
-    for communicator in opened:
-        await communicator.disconnect()
-    await db(connections.close_all)()
 
 
 @database_sync_to_async
