@@ -8,7 +8,7 @@ from django.db.models import Sum
 
 from pokerrt.accounts.models import Account, AccountKind
 
-from .models import GONE, Entry, EntryStatus, Tournament, TournamentStatus, TournamentTable
+from .models import FEE_RETURNED, GONE, Entry, EntryStatus, Tournament, TournamentStatus, TournamentTable
 
 
 def tournament_chip_problems() -> Iterator[str]:
@@ -24,7 +24,7 @@ def tournament_chip_problems() -> Iterator[str]:
         expected = owed.get(tournament_id, 0)
         if held != expected:
             yield f"tournament {tournament_id}: pool {held} but buy-ins less prizes {expected}"
-    fees = live.aggregate(total=Sum("fee", default=0))["total"]
+    fees = live.exclude(status__in=FEE_RETURNED).aggregate(total=Sum("fee", default=0))["total"]
     house = Account.objects.filter(kind=AccountKind.HOUSE).aggregate(total=Sum("balance", default=0))["total"]
     if house != fees:
         yield f"house account {house} but the live entries paid {fees} in fees"

@@ -68,7 +68,7 @@ class Payout(TypedDict):
 
 class TournamentPlayer(TypedDict):
     user: UserRef
-    status: Literal["registered", "playing", "eliminated"]
+    status: Literal["registered", "playing", "eliminated", "cancelled"]
     chips: int
     # Null before seating and after elimination.
     table_id: str | None
@@ -247,8 +247,11 @@ class Result(TypedDict):
 
 class TournamentEnd(TypedDict):
     results: list[Result]
-    # A cancelled tournament ends with no results; everyone was refunded.
+    # Cancelled before the start: no results, everyone refunded. Cancelled in
+    # play: the places of the players out, and ``players`` (the standings as
+    # they end) shows the others' shares of the pool as ``cancelled`` rows.
     cancelled: NotRequired[bool]
+    players: NotRequired[list[TournamentPlayer]]
     tournament: NotRequired[TournamentInfo]
     structure: NotRequired[list[LevelInfo]]
     payouts: NotRequired[list[Payout]]

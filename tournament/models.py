@@ -34,10 +34,14 @@ class EntryStatus(models.TextChoices):
     ELIMINATED = "eliminated", "Eliminated"  # out, with a finish position (and maybe a prize)
     UNREGISTERED = "unregistered", "Unregistered"  # left before the start, buy-in and fee refunded
     REFUNDED = "refunded", "Refunded"  # the tournament was cancelled, buy-in and fee refunded
+    # In play when staff cancelled the tournament: a share of the pool by chips, and the fee back.
+    CANCELLED = "cancelled", "In play when cancelled"
 
 
 # Entries that no longer hold a place in the tournament nor a share of its pool.
 GONE = (EntryStatus.UNREGISTERED.value, EntryStatus.REFUNDED.value)
+# Live entries whose fee went back to the player (the house keeps the others').
+FEE_RETURNED = (EntryStatus.CANCELLED.value,)
 # Entries the PLAYER stream's ``registrations`` lists: the tournaments the player is still in.
 CURRENT = (EntryStatus.REGISTERED.value, EntryStatus.PLAYING.value)
 

@@ -30,7 +30,8 @@ def apply_tournament_event(state: State, event: dict[str, Any]) -> State:
         rows = {row["user"]["id"]: row for row in data["players"]}
         state["players"] = [rows.get(p["user"]["id"], p) for p in state["players"]]
     if kind == "TOURNAMENT_END" and data.get("cancelled"):
-        state["players"] = []
+        state["players"] = data.get("players", [])
+        state["tables"] = []
     _apply_play(state, kind, data)
     if "next_level_at" in data:
         state["next_level_at"] = data["next_level_at"]

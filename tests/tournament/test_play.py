@@ -303,3 +303,51 @@ def test_a_registration_for_a_finished_or_closed_tournament_is_refused(sng, play
         actions.do_unregister(players[0], sng.pk)
     assert world() == before
     assert Tournament.objects.get(pk=sng.pk).status == TournamentStatus.RUNNING
+
+
+# --- Cancelling in play --------------------------------------------------------------------------
+
+
+def test_cancelling_in_play_waits_for_the_hands_then_chops_the_pool_by_chips_and_returns_the_fees(sng, players):
+    from pokerrt.accounts.audit import audit
+    from tests.realtime.consistency import assert_events_replay
+    from tournament.actions.base import house_account, pool_account
+    from tournament.payouts import split
+
+    fill(sng, players)
+    [table] = tables_of(sng)
+    deal(table)
+    before = world()
+    with pytest.raises(errors.Conflict):  # a hand in play
+        actions.do_cancel_tournament(sng.pk)
+    assert world() == before
+    play_out(table, passive)  # chips move, nobody busts: the tournament goes on
+    after_hands(sng)
+    actions.do_pause(sng.pk)
+    out = {e.user_id: e.prize for e in sng.entries.filter(status=EntryStatus.ELIMINATED)}
+    entry_of = dict(sng.entries.values_list("user_id", "pk"))
+    # Bigger stacks first, then by entry: the odd chips of the split go to the first.
+    stacks = sorted(((s.stack, s.user_id) for s in Seat.objects.filter(table=table, user__isnull=False)),
+                    key=lambda pair: (-pair[0], entry_of[pair[1]]))
+    pool = pool_account(sng).balance
+    wallets = {p.pk: wallet_of(p).balance for p in players}
+
+    events_sent = assert_events_replay("TOURNAMENT", sng.pk, None, lambda: actions.do_cancel_tournament(sng.pk))
+
+    sng.refresh_from_db()
+    assert sng.status == TournamentStatus.CANCELLED
+    assert Table.objects.get(pk=table.pk).status == TableStatus.CLOSED
+    shares = dict(zip([user for _, user in stacks], split(pool, [chips for chips, _ in stacks]), strict=True))
+    for entry in sng.entries.all():
+        if entry.user_id in out:  # out before the cancel: place and prize kept, nothing more
+            assert entry.status == EntryStatus.ELIMINATED and wallet_of(entry.user).balance == wallets[entry.user_id]
+        else:
+            assert entry.status == EntryStatus.CANCELLED and entry.prize == shares[entry.user_id]
+            assert wallet_of(entry.user).balance == wallets[entry.user_id] + shares[entry.user_id] + entry.fee
+    assert pool_account(sng).balance == 0
+    assert house_account().balance == 10 * len(out)
+    assert audit() == []
+    [end] = [e for e in events_sent if e["type"] == "TOURNAMENT_END"]
+    assert end["data"]["cancelled"] and len(end["data"]["results"]) == len(out)
+    with pytest.raises(errors.Conflict):
+        actions.do_cancel_tournament(sng.pk)

@@ -43,7 +43,7 @@ def do_after_hands(tournament_id: int | str) -> None:
         tables = open_tables(tournament)
         seated = players_of(tables)
         eliminate(tournament, seated)
-        moved_chips = _sync_chips(tournament)
+        moved_chips = sync_chips(tournament)
         if moved_chips:
             # The standings follow the hands: without this a TOURNAMENT subscriber's
             # chips would stay at the start's until a fresh snapshot.
@@ -125,7 +125,7 @@ def _eliminate(tournament: Tournament, entry: Entry, position: int, prize: int, 
                ("PLAYER", entry.user_id, "PLAYER_ELIMINATION", own)])
 
 
-def _sync_chips(tournament: Tournament) -> list[Entry]:
+def sync_chips(tournament: Tournament) -> list[Entry]:
     """Entries' chips follow their seats' stacks (the snapshot's standings); the entries that changed."""
     entries = list(Entry.objects.filter(tournament=tournament, status=EntryStatus.PLAYING).select_related("user"))
     stacks = dict(Seat.objects.filter(table_id__in={e.table_id for e in entries}, user_id__in={e.user_id for e in entries})

@@ -72,19 +72,6 @@ def do_update_tournament(tournament_id: int | str, **fields: Any) -> Tournament:
         return tournament
 
 
-def do_cancel_tournament(tournament_id: int | str) -> Tournament:
-    """Cancel a tournament before it starts: every entry gets its buy-in and fee back.
-
-    The TOURNAMENT stream ends with TOURNAMENT_END (no results, ``cancelled``);
-    each refunded player's PLAYER stream hears TOURNAMENT_UNREGISTER with the
-    refund. A running tournament cannot be cancelled (its tables would need closing mid-hand).
-    """
-    with locked_tournament(tournament_id) as tournament:
-        if tournament.status != TournamentStatus.REGISTERING:
-            raise errors.Conflict("Only a tournament that has not started can be cancelled.")
-        return cancel_and_refund(tournament)
-
-
 def cancel_and_refund(tournament: Tournament) -> Tournament:
     """Refund every live entry and end the stream cancelled (the tournament row locked, not started)."""
     cancel(start_timer(tournament.pk))
