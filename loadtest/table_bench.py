@@ -230,11 +230,11 @@ def run_once(tree: Path, label: str, args: argparse.Namespace) -> dict[str, Any]
 
 
 def stop_server(server: subprocess.Popen, env: dict[str, str], label: str = "") -> float | None:
-    """SIGTERM the node; it must be gone within its shutdown grace + 2 s, whatever its backlog.
+    """SIGTERM the node; it must be gone within its shutdown grace + 2 s (``BENCH_STOP_MARGIN``), whatever its backlog.
 
     Returns the seconds it took, or None if it had to be killed.
     """
-    bound = float(env.get("POKERRT_SHUTDOWN_GRACE", 5)) + 2
+    bound = float(env.get("POKERRT_SHUTDOWN_GRACE", 5)) + float(env.get("BENCH_STOP_MARGIN", 2))
     stopping = time.monotonic()
     server.terminate()
     try:

@@ -6,6 +6,7 @@ runs them. The rows come back through ``--json``.
 """
 
 import json
+import os
 import subprocess
 import sys
 
@@ -20,7 +21,9 @@ def test_a_tiny_bench_plays_without_gaps_or_errors(tmp_path):
     out = tmp_path / "rows.json"
     subprocess.run([sys.executable, "loadtest/table_bench.py", "--tables", "1", "--players", "3",
                     "--seconds", "1", "--warmup", "1", "--think", "0.01", "--json", str(out)],
-                   cwd=REPO, check=True, capture_output=True, timeout=120)
+                   cwd=REPO, check=True, capture_output=True, timeout=180,
+                   # Killed only if it hangs: how soon it stops is the benchmark's figure, not this test's.
+                   env={**os.environ, "BENCH_STOP_MARGIN": "30"})
     rows = json.loads(out.read_text())["this tree"]
     assert rows["seq gaps seen by bots"] == 0
     assert rows["errors answered"] == 0
