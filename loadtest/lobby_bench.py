@@ -45,7 +45,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from loadtest.table_bench import proc_usage, profile_env, stop_server  # noqa: E402
+from loadtest.table_bench import proc_usage, profile_env, report, stop_server  # noqa: E402
 from tests.lobby.reducer import apply_lobby_event  # noqa: E402 (pure: no Django)
 
 # TABLE events that change the table's lobby row.
@@ -431,13 +431,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, Any]]:
         if without[key] and with_[key]:
             with_[f"{key}: watched / not"] = round(with_[key] / without[key], 2)
             without[f"{key}: watched / not"] = None
-    print_table(runs)
-    for label, errs in errors.items():
-        if errs:
-            print(f"first errors ({label}):", errs[:3])
-    if args.json:
-        Path(args.json).write_text(json.dumps(runs, indent=2) + "\n")
-        print(f"rows written to {args.json}")
+    report(runs, errors, args.json, table=print_table)
     return runs
 
 

@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -347,14 +348,20 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, Any]]:
     runs[THIS_TREE] = summarise(result, args)
     errors[THIS_TREE] = result["errors"]
 
-    print_table(runs)
+    report(runs, errors, args.json)
+    return runs
+
+
+def report(runs: dict[str, dict[str, Any]], errors: dict[str, list[Any]], json_path: str | None,
+           table: Callable[[dict[str, dict[str, Any]]], None] | None = None) -> None:
+    """The columns side by side (``table``, this bench's by default), each column's first errors, the rows as JSON when asked."""
+    (table or print_table)(runs)
     for label, errs in errors.items():
         if errs:
             print(f"first errors ({label}):", errs[:3])
-    if args.json:
-        Path(args.json).write_text(json.dumps(runs, indent=2) + "\n")
-        print(f"rows written to {args.json}")
-    return runs
+    if json_path:
+        Path(json_path).write_text(json.dumps(runs, indent=2) + "\n")
+        print(f"rows written to {json_path}")
 
 
 if __name__ == "__main__":
