@@ -186,6 +186,11 @@ class Bot:
         await asyncio.sleep(delay)
         await self._answer(table_id, data)
 
+    @property
+    def action_in_flight(self) -> bool:
+        """An action sent whose broadcast has not come back yet."""
+        return self._sent_at is not None
+
     async def _answer(self, table_id: str, data: dict[str, Any]) -> None:
         # Latency counts from here: the think time is not part of it.
         self._sent_at = time.perf_counter()
