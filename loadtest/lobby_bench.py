@@ -242,9 +242,8 @@ async def _watch(url: str, tokens: list[str], lobby_id: str, joined: Any, stop: 
 
 async def drive(setup: dict[str, Any], args: argparse.Namespace, port: int, server_pid: int,
                 subscribers: int, label: str) -> dict[str, Any]:
-    from tqdm import tqdm
-
     from loadtest.bots import Bot, randomly
+    from loadtest.play import Play
 
     url = f"ws://127.0.0.1:{port}/ws/"
     rng, think_rng = random.Random(args.seed), random.Random(args.seed + 1)
@@ -270,39 +269,18 @@ async def drive(setup: dict[str, Any], args: argparse.Namespace, port: int, serv
         await bot.subscribe("TABLE", str(table_id))
         bot.table_id = str(table_id)
         bots.append(bot)
-    for bot in bots:
-        await bot.send("TABLE_JOIN", "TABLE", bot.table_id, {"buy_in": 1000})
-    stop_at = time.monotonic() + args.warmup + args.seconds
-
-    async def keep_playing(bot: Any) -> None:
-        try:
-            await bot.run(lambda b: time.monotonic() >= stop_at, timeout=max(0.1, stop_at - time.monotonic()))
-        except TimeoutError:
-            return
-
-    players = [asyncio.create_task(keep_playing(bot)) for bot in bots]
-    with tqdm(total=int(args.warmup), desc=f"warm-up ({label})", unit="s") as bar:
-        while (left := stop_at - args.seconds - time.monotonic()) > 0:
-            await asyncio.sleep(min(1.0, left))
-            bar.update(min(int(args.warmup), int(args.warmup - left + 1)) - bar.n)
+    play = Play(bots)
+    await play.start()
+    await play.warm_up(args.warmup, label)
     cpu0, _ = proc_usage(server_pid)
     window_start = time.time()
-    for bot in bots:
-        bot.latencies.clear()
-        bot.frames.clear()
-        bot.actions_sent_before = bot.actions_sent
+    play.open_window()
     started = time.monotonic()
-    with tqdm(total=int(args.seconds), desc=f"playing ({label})", unit="s") as bar:
-        while (left := stop_at - time.monotonic()) > 0:
-            await asyncio.sleep(min(1.0, left))
-            bar.update(min(int(args.seconds), int(time.monotonic() - started)) - bar.n)
+    await play.window(args.seconds, label, args.min_actions, args.players)
     elapsed = time.monotonic() - started
     window_end = time.time()
     cpu1, _ = proc_usage(server_pid)
-    await asyncio.gather(*players, return_exceptions=True)
-    # No answer still thinking may end a hand now (a closed socket changes no row).
-    for bot in bots:
-        await bot.close()
+    await play.stop()
 
     # Play has stopped: the last rows go out within half a second; then every
     # subscriber's lobby must be the server's. A check that crossed a last
@@ -417,6 +395,8 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, Any]]:
     parser.add_argument("--think", type=float, default=1.0, metavar="SECONDS",
                         help="each bot waits uniformly 0.5x-1.5x this before answering (default 1)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--min-actions", type=int, default=0, metavar="N",
+                        help="keep the window open past --seconds until N actions came back (default 0)")
     parser.add_argument("--json", metavar="PATH", help="write the result rows (per column) as JSON")
     args = parser.parse_args(argv)
 

@@ -120,11 +120,10 @@ def db_counts(env: dict[str, str]) -> tuple[int, int]:
 
 
 async def drive(seats, seconds: float, port: int, seed: int, think: float, server_pid: int,
-                env: dict[str, str], label: str, warmup: float = 0.0) -> dict[str, Any]:
+                env: dict[str, str], label: str, warmup: float = 0.0, min_actions: int = 0) -> dict[str, Any]:
     """Connect every bot, let them join and play ``warmup`` seconds, then measure a window of ``seconds``."""
-    from tqdm import tqdm
-
     from loadtest.bots import Bot, randomly
+    from loadtest.play import Play
 
     rng = random.Random(seed)
     think_rng = random.Random(seed + 1)
@@ -143,48 +142,23 @@ async def drive(seats, seconds: float, port: int, seed: int, think: float, serve
 
     # Every bot buys in at once: hundreds of TABLE_JOINs queue on the node and
     # the first hands wait behind them. That burst is start-up, not play, so
-    # the measured window opens ``warmup`` seconds later.
-    for bot in bots:
-        await bot.send("TABLE_JOIN", "TABLE", bot.table_id, {"buy_in": 1000})
-    stop_at = time.monotonic() + warmup + seconds
-
-    async def keep_playing(bot):
-        try:
-            await bot.run(lambda b: time.monotonic() >= stop_at, timeout=max(0.1, stop_at - time.monotonic()))
-        except TimeoutError:
-            return
-
-    tasks = [asyncio.create_task(keep_playing(bot)) for bot in bots]
-    if warmup > 0:
-        with tqdm(total=int(warmup), desc=f"warm-up ({label})", unit="s") as bar:
-            while (left := stop_at - seconds - time.monotonic()) > 0:
-                await asyncio.sleep(min(1.0, left))
-                bar.update(min(int(warmup), int(warmup - left + 1)) - bar.n)
+    # the measured window opens after the warm-up (and once every table deals).
+    play = Play(bots)
+    await play.start()
+    await play.warm_up(warmup, label)
     # The measured window: setup, connections, buy-ins and the warm-up are behind us.
     cpu0, _ = proc_usage(server_pid)
     bots_cpu0 = time.process_time()
     actions0, hands0 = db_counts(env)
-    # An action sent before this point but not yet seen stored may be stored
-    # inside the window: the server counts it, the bots' window count does not.
-    in_flight = sum(1 for bot in bots if bot.action_in_flight)
-    for bot in bots:
-        bot.latencies.clear()
-        bot.actions_sent_before = bot.actions_sent
+    in_flight = play.open_window()
     started = time.monotonic()
     players = max(1, len(seats) // max(1, len({s[0] for s in seats})))
-    with tqdm(total=int(seconds), desc=f"playing ({label})", unit="s") as bar:
-        while (left := stop_at - time.monotonic()) > 0:
-            await asyncio.sleep(min(1.0, left))
-            bar.update(min(int(seconds), int(time.monotonic() - started)) - bar.n)
-            # every bot at a table sees its HAND_END
-            bar.set_postfix(hands=sum(b.hands_ended for b in bots) // players)
+    await play.window(seconds, label, min_actions, players)
     elapsed = time.monotonic() - started
     cpu1, rss = proc_usage(server_pid)
     bots_cpu = time.process_time() - bots_cpu0
     actions1, hands1 = db_counts(env)
-    await asyncio.gather(*tasks, return_exceptions=True)
-    for bot in bots:
-        await bot.close()
+    await play.stop()
     return {
         "elapsed": elapsed, "cpu": cpu1 - cpu0, "rss": rss, "bots_cpu": bots_cpu,
         "actions": actions1 - actions0, "hands": hands1 - hands0,
@@ -220,7 +194,7 @@ def run_once(tree: Path, label: str, args: argparse.Namespace) -> dict[str, Any]
         try:
             wait_for_port(port, proc=server)
             result = asyncio.run(drive(seats, args.seconds, port, args.seed, args.think, server.pid, env, label,
-                                       args.warmup))
+                                       args.warmup, args.min_actions))
         finally:
             result_stop = stop_server(server, env, label)
         if server.returncode not in (0, -15) or result_stop is None:
@@ -327,6 +301,8 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, Any]]:
                         help="play this long before the measured window opens (default 10: past the buy-in burst)")
     parser.add_argument("--think", type=float, default=0.0, metavar="SECONDS",
                         help="each bot waits uniformly 0.5x-1.5x this before answering (default 0: at once)")
+    parser.add_argument("--min-actions", type=int, default=0, metavar="N",
+                        help="keep the window open past --seconds until N actions came back (default 0)")
     parser.add_argument("--ref", metavar="GIT_REF",
                         help="also run against this commit (temporary git worktree), first, side by side")
     parser.add_argument("--json", metavar="PATH", help="write the result rows (per column) as JSON")

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.live
 def test_a_tiny_lobby_bench_keeps_every_subscriber_exact(tmp_path):
     out = tmp_path / "rows.json"
     subprocess.run([sys.executable, "loadtest/lobby_bench.py", "--tables", "2", "--players", "3",
-                    "--subscribers", "3", "--seconds", "1", "--warmup", "1", "--think", "0.01",
+                    "--subscribers", "3", "--seconds", "1", "--warmup", "1", "--think", "0.01", "--min-actions", "3",
                     "--json", str(out)],
                    cwd=REPO, check=True, capture_output=True, timeout=300)
     runs = json.loads(out.read_text())

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.live
 def test_a_tiny_bench_plays_without_gaps_or_errors(tmp_path):
     out = tmp_path / "rows.json"
     subprocess.run([sys.executable, "loadtest/table_bench.py", "--tables", "1", "--players", "3",
-                    "--seconds", "1", "--warmup", "1", "--think", "0.01", "--json", str(out)],
+                    "--seconds", "1", "--warmup", "1", "--think", "0.01", "--min-actions", "3", "--json", str(out)],
                    cwd=REPO, check=True, capture_output=True, timeout=180,
                    # Killed only if it hangs: how soon it stops is the benchmark's figure, not this test's.
                    env={**os.environ, "BENCH_STOP_MARGIN": "30"})
