@@ -169,6 +169,12 @@ def do_send_rows(lobby_id: int, section: str, item_id: str) -> None:
         if lobby is None or lobby.deleted_at is not None:
             RowChange.objects.filter(lobby_id=lobby_id).delete()
             return
+        if not RowChange.objects.filter(lobby_id=lobby_id, section=section, item_id=item_id).exists():
+            # Sent with another item's update. Most of a busy lobby's deadlines
+            # end here, writing nothing more: without this check each of them
+            # would move itself to the next interval and fire again. A change
+            # committed later is a new RowChange that arms this deadline anew.
+            return
         now = clock.now()
         send_at = directory.next_send_at(lobby.rows_sent_at, now)
         if send_at > now:

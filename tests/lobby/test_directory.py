@@ -122,6 +122,24 @@ def test_a_burst_of_100_seat_changes_over_10_tables_gives_a_handful_of_updates(
     assert not Deadline.objects.pending().filter(handler=directory.SEND_ROWS).exists()
 
 
+def test_the_deadlines_of_changes_sent_together_end_where_they_fire(lobby, make_table, make_user, hand_clock):
+    # given: five tables that change within one interval after a send
+    tables = [make_table(f"T{n}") for n in range(5)]
+    send_all_rows(hand_clock)
+    seq = lobby_updates(lobby.pk)[-1].seq
+    for n, table in enumerate(tables):
+        actions.do_join_table(make_user(f"p{n}"), table.pk, 200)
+    # when: their deadlines come due together
+    hand_clock.step(0.5)
+    assert send_due_rows() == 5
+    # then: the first sends all five rows, and the other four end there: none
+    # moves itself to the next interval to fire again (each would be a write)
+    [update] = lobby_updates(lobby.pk, after=seq)
+    assert sorted(row["id"] for row in update.data["tables"]) == sorted(str(t.pk) for t in tables)
+    assert not Deadline.objects.pending().filter(handler=directory.SEND_ROWS).exists()
+    assert not RowChange.objects.exists()
+
+
 def test_one_change_in_a_quiet_lobby_goes_out_at_once(lobby, make_table, make_user, hand_clock):
     table = make_table()
     send_all_rows(hand_clock)
