@@ -388,6 +388,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Request bodies and responses described apart: a read-only field is not asked for.
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation may answer the one error format (pokerrt/api_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "pokerrt.api_schema.add_error_responses",
+    ],
     # One name per choice set that several apps call "kind" or "status".
     "ENUM_NAME_OVERRIDES": {
         "TableKindEnum": "tables.models.TableKind",
