@@ -86,6 +86,11 @@ class Page(pagination.LimitOffsetPagination):
     default_limit = 50
     max_limit = 200
 
+    def get_offset(self, request: Request) -> int:
+        # An offset past any row is an empty page, not a number the
+        # database's OFFSET overflows at.
+        return min(super().get_offset(request), MAX_ID)
+
 
 def not_found(request: Any, path: str = "") -> Any:
     """A path under /api/ that names no endpoint: NOT_FOUND in the API's error format, not an HTML page."""

@@ -172,7 +172,10 @@ class MyHandsView(ApiView):
     )
     def get(self, request: Request) -> Response:
         raw = request.query_params.get("limit", "50")
-        limit = min(int(raw), 200) if raw.isdigit() and int(raw) > 0 else 50
+        # ASCII digits only ("²" is a digit to str.isdigit) and few of them
+        # (int() refuses thousands): anything else is the default.
+        plain = raw.isascii() and raw.isdigit() and len(raw) <= 6
+        limit = min(int(raw), 200) if plain and int(raw) > 0 else 50
         played = (HandPlayer.objects.filter(user=request.user, hand__status=HandStatus.ENDED)
                   .select_related("hand__table").order_by("-hand_id")[:limit])
         return Response({"hands": [

@@ -209,3 +209,20 @@ def test_an_unknown_api_path_is_not_found_in_the_error_format(api_client):
     response = api_client.get("/api/nothing/here/")
     assert response.status_code == 404
     assert response.json()["code"] == "NOT_FOUND"
+
+
+@pytest.mark.parametrize("query", ["?offset=" + "9" * 30, "?offset=" + "9" * 5000, "?limit=" + "9" * 5000,
+                                   "?lobby=" + "9" * 40, "?min_big_blind=1e400", "?lobby=%C2%B2",
+                                   "?ordering=nothing"])
+def test_odd_list_queries_are_answered_not_crashed_on(api_client, table, query):
+    response = api_client.get(f"/api/tables/{query}")
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert response.json()["code"] == "VALIDATION"
+
+
+@pytest.mark.parametrize("limit", ["9" * 5000, "%C2%B2", "-1", "0"])
+def test_my_hands_takes_only_a_plain_limit(player_client, limit):
+    response = player_client.get(f"/api/me/hands/?limit={limit}")
+    assert response.status_code == 200
+    assert response.json() == {"hands": []}
