@@ -7,13 +7,14 @@ hole cards if they were dealt in. Never another player's unshown cards.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import renderers, serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -149,10 +150,25 @@ class HandDetailView(ApiView):
         return Response(hand_view(hand, request.user))
 
 
+class PlainTextRenderer(renderers.BaseRenderer):
+    """``text/plain``, so a client asking for the history as text is not refused 406.
+
+    An error still answers the one error format, as JSON text.
+    """
+
+    media_type = "text/plain"
+    format = "txt"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        return (data if isinstance(data, str) else json.dumps(data)).encode("utf-8")
+
+
 class HandHistoryTextView(ApiView):
     """``GET /api/hands/{id}/history.txt``: PokerStars text, the requester's view."""
 
     permission_classes = [IsAuthenticated]
+    renderer_classes = [renderers.JSONRenderer, PlainTextRenderer]
 
     @extend_schema(responses={(200, "text/plain"): OpenApiTypes.STR})
     def get(self, request: Request, hand_id: str) -> HttpResponse:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pokerrt.accounts.actions import wallet_of
@@ -226,3 +228,20 @@ def test_my_hands_takes_only_a_plain_limit(player_client, limit):
     response = player_client.get(f"/api/me/hands/?limit={limit}")
     assert response.status_code == 200
     assert response.json() == {"hands": []}
+
+
+def test_a_hand_history_may_be_asked_for_as_text(player_client, table, user, make_user):
+    from tables.actions import do_join_table
+    from tests.tables.helpers import fire_now, passive, play_out
+
+    do_join_table(user, table.pk, 500)
+    do_join_table(make_user("ben"), table.pk, 500)
+    fire_now(f"table:{table.pk}:next_hand")
+    hand = play_out(table, passive)
+    text = player_client.get(f"/api/hands/{hand.pk}/history.txt", HTTP_ACCEPT="text/plain")
+    assert text.status_code == 200
+    assert text["Content-Type"].startswith("text/plain")
+    assert text.content.decode().startswith(f"PokerStars Hand #{hand.pk}:")
+    missing = player_client.get(f"/api/hands/{hand.pk + 1}/history.txt", HTTP_ACCEPT="text/plain")
+    assert missing.status_code == 404
+    assert json.loads(missing.content)["code"] == "NOT_FOUND"
