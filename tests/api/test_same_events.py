@@ -17,6 +17,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from lobby.actions import do_create_lobby
+from lobby.models import Lobby
 from pokerrt.realtime.models import Event
 from tables.models import Seat, Table
 from tournament.actions import do_create_tournament
@@ -39,6 +40,8 @@ def normalised(value: Any) -> Any:
                 out[key] = f"<{key}>"
             elif key == "id" and "buy_in" in value:
                 out[key] = "<tournament_id>"
+            elif key == "id" and set(value) == {"id", "name", "description"}:
+                out[key] = "<lobby_id>"
             else:
                 out[key] = normalised(item)
         return out
@@ -56,12 +59,12 @@ async def tables_over_the_socket(open_socket, lobby, staff, player) -> int:
     boss, me = await open_socket(staff), await open_socket(player)
     created = await boss.request("TABLE_CREATE", "TABLE", None, {"lobby": lobby.pk, "name": "Same", **SETTINGS})
     assert created["type"] == "ACK", created
-    table_id = (await db(Table.objects.filter(name="Same").latest)("id")).pk
+    table_id = created["data"]["result"]["table_id"]
     assert (await boss.request("TABLE_UPDATE", "TABLE", str(table_id), {"name": "Same 2"}))["type"] == "ACK"
     assert (await me.request("TABLE_JOIN", "TABLE", str(table_id), {"buy_in": 500, "seat": 2}))["type"] == "ACK"
     assert (await me.request("TABLE_LEAVE", "TABLE", str(table_id), {}))["type"] == "ACK"
     assert (await boss.request("TABLE_DELETE", "TABLE", str(table_id), {}))["type"] == "ACK"
-    return table_id
+    return int(table_id)
 
 
 def tables_over_rest(lobby, staff, player) -> int:
@@ -138,3 +141,40 @@ async def test_registration_journals_the_same_events_over_rest_and_the_socket(op
                                                    "TOURNAMENT_UNREGISTER"]
     assert rest_public == socket_public
     assert rest_private == socket_private
+
+
+async def test_lobby_changes_journal_the_same_events_from_every_door(open_socket, make_user):
+    staff = await db(make_user)("boss", is_staff=True, is_superuser=True)
+    boss = await open_socket(staff)
+    rest = APIClient()
+    rest.force_authenticate(staff)
+    page = PageClient()
+    await db(page.force_login)(staff)
+    lobbies = []
+    # One door after the other: a deleted lobby gives its name back for the next.
+    created = await boss.request("LOBBY_CREATE", "LOBBY", None, {"name": "Same"})
+    lobby_id = created["data"]["result"]["lobby_id"]
+    assert (await boss.request("LOBBY_UPDATE", "LOBBY", lobby_id, {"description": "d"}))["type"] == "ACK"
+    assert (await boss.request("LOBBY_DELETE", "LOBBY", lobby_id, {}))["type"] == "ACK"
+    lobbies.append(lobby_id)
+
+    def over_rest() -> str:
+        made = rest.post("/api/lobbies/", {"name": "Same"}, format="json").json()["id"]
+        assert rest.patch(f"/api/lobbies/{made}/", {"description": "d"}, format="json").status_code == 200
+        assert rest.delete(f"/api/lobbies/{made}/").status_code == 204
+        return made
+
+    def in_the_admin() -> str:
+        assert page.post(reverse("admin:lobby_lobby_add"), {"name": "Same", "description": ""}).status_code == 302
+        made = Lobby.objects.latest("id").pk
+        assert page.post(reverse("admin:lobby_lobby_change", args=[made]),
+                         {"name": "Same", "description": "d"}).status_code == 302
+        assert page.post(reverse("admin:lobby_lobby_delete", args=[made]), {"post": "yes"}).status_code == 302
+        return str(made)
+
+    lobbies.append(await db(over_rest)())
+    lobbies.append(await db(in_the_admin)())
+    by_socket, by_rest, by_admin = [await db(journal)("LOBBY", lobby) for lobby in lobbies]
+    assert [kind for kind, _ in by_socket] == ["LOBBY_CREATE", "LOBBY_UPDATE", "LOBBY_DELETE"]
+    assert by_rest == by_socket
+    assert by_admin == by_socket
