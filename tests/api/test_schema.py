@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 
 import pytest
 from django.core.management import call_command
+
+from pokerrt.api_docs import with_style_hashes
 
 
 def test_the_schema_generates_without_warnings(tmp_path):
@@ -31,3 +35,21 @@ def test_schema_and_swagger_ui_are_served_without_a_cdn(client):
     assert all(source.startswith("/") for source in sources), sources
     # No inline script: the page initialises from its own script URL, so the CSP stays strict.
     assert not re.search(r"<script>\s*\S", html)
+    # Its one inline style block is allowed by hash, not by allowing inline styles.
+    policy = page["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in policy
+    [style_src] = [directive for directive in policy.split(";") if directive.strip().startswith("style-src")]
+    for block in re.findall(r"<style>(.*?)</style>", html, re.DOTALL):
+        digest = base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in style_src
+    for source in sources:
+        assert client.get(source).status_code == 200, source
+
+
+def test_style_hashes_extend_only_style_src():
+    policy = "default-src 'self'; style-src 'self'; script-src 'self'"
+    assert with_style_hashes(policy, "<p>no style</p>") == policy
+    extended = with_style_hashes(policy, "<style>a{}</style>")
+    assert extended.startswith("default-src 'self'; style-src 'self' 'sha256-")
+    assert extended.endswith("; script-src 'self'")
+    assert "style-src 'self' 'sha256-" in with_style_hashes("default-src 'self'", "<style>a{}</style>")
