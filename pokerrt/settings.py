@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
     "channels",
     "pokerrt.accounts",
     "pokerrt.realtime",
@@ -343,6 +345,9 @@ POKERRT_THROTTLES = {
     "login_address": os.environ.get("POKERRT_LOGIN_RATE_PER_ADDRESS", "30/15m"),
     # Accounts created per client address.
     "signup_address": os.environ.get("POKERRT_SIGNUP_RATE_PER_ADDRESS", "10/1h"),
+    # REST API requests per logged-in user, and per client address (docs/api.md).
+    "api_user": os.environ.get("POKERRT_API_RATE_PER_USER", "600/1m"),
+    "api_address": os.environ.get("POKERRT_API_RATE_PER_ADDRESS", "1200/1m"),
 }
 # Proxies (load balancers) in front of the nodes that append to
 # X-Forwarded-For: the client's address is that many entries from its end.
@@ -365,12 +370,37 @@ REST_FRAMEWORK = {
     ],
     # {"code", "message", "details"} for every error, by the socket's codes (docs/api-errors.md).
     "EXCEPTION_HANDLER": "pokerrt.api_errors.handle",
+    "DEFAULT_THROTTLE_CLASSES": ["pokerrt.api_throttles.PerUserThrottle", "pokerrt.api_throttles.PerAddressThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "pokerrt.rest.Page",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "pokerrt API",
     "DESCRIPTION": "REST API of the pokerrt real-time poker platform.",
     "VERSION": "1",
+    # Swagger UI from our own static files (drf-spectacular-sidecar), no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Request bodies and responses described apart: a read-only field is not asked for.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation may answer the one error format (pokerrt/api_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "pokerrt.api_schema.add_error_responses",
+    ],
+    # One name per choice set that several apps call "kind" or "status".
+    "ENUM_NAME_OVERRIDES": {
+        "TableKindEnum": "tables.models.TableKind",
+        "TableStatusEnum": "tables.models.TableStatus",
+        "TournamentKindEnum": "tournament.models.TournamentKind",
+        "TournamentStatusEnum": "tournament.models.TournamentStatus",
+        "HandStatusEnum": "tables.models.HandStatus",
+    },
 }
 
 LOGGING = {

@@ -1,10 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
 
-from tables import urls as tables_urls
-
-from . import health, views
+from . import api_urls, health, views
 from .accounts import urls as accounts_urls
 from .accounts.views import throttled_log_in
 
@@ -13,9 +10,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("accounts/", include(accounts_urls.pages)),
-    path("api/", include(accounts_urls.api_urls)),
-    path("api/", include(tables_urls.api_urls)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/", include(api_urls)),
     # The admin's log-in page is a log-in page too: same limits as ours.
     path("admin/login/", throttled_log_in(admin.site.login)),
     path("admin/", admin.site.urls),

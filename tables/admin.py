@@ -16,16 +16,27 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html
 
 from lobby.models import Lobby
 from pokerrt.errors import PokerrtError
+from pokerrt.live_admin import live_state
 from pokerrt.readonly_admin import ReadOnlyAdmin
 
-from .actions import TABLE_FIELDS, check_table, do_create_table, do_delete_table, do_update_table
-from .models import Hand, HandAction, HandPlayer, Seat, Table, TableStatus
+from .actions import (
+    TABLE_FIELDS,
+    check_table,
+    do_create_table,
+    do_delete_table,
+    do_leave_table,
+    do_update_table,
+)
+from .histories import pokerstars_text
+from .models import Hand, HandAction, HandPlayer, HandStatus, Seat, Table, TableStatus
+from .snapshots import table_snapshot
 
 # Kept up to date by play and the actions; no action takes them from staff.
-STATE_FIELDS = ("kind", "status", "positions", "hands_dealt", "created_at")
+STATE_FIELDS = ("kind", "status", "positions", "hands_dealt", "created_at", "live_state")
 
 CLOSED = "Closed the table; seated players were cashed out."
 
@@ -81,6 +92,10 @@ class TableAdmin(admin.ModelAdmin):
         if obj is None:
             return ("lobby", *TABLE_FIELDS)
         return ("lobby", *TABLE_FIELDS, *STATE_FIELDS)
+
+    @admin.display(description="Live state (the TABLE snapshot)")
+    def live_state(self, obj: Table) -> str:
+        return live_state(table_snapshot, obj.pk)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Table | None = None) -> tuple[str, ...]:
         # do_update_table takes TABLE_FIELDS only: a table never moves lobby.
@@ -194,9 +209,26 @@ class TableAdmin(admin.ModelAdmin):
 @admin.register(Seat)
 class SeatAdmin(ReadOnlyAdmin):
     list_display = ("table", "number", "user", "stack", "status", "owes", "leaving", "disconnected_at")
-    list_filter = ("status", "leaving")
+    list_filter = ("status", "leaving", "table__kind")
     search_fields = ("table__name", "user__username")
     list_select_related = ("table", "user")
+    actions = ("stand_up",)
+
+    def has_stand_up_permission(self, request: HttpRequest) -> bool:
+        # Standing someone up changes a table, as closing one does.
+        return request.user.has_perm("tables.change_table")
+
+    @admin.action(description="Stand the selected players up (after the hand in play; chips to their wallet)",
+                  permissions=["stand_up"])
+    def stand_up(self, request: HttpRequest, queryset: QuerySet[Seat]) -> None:
+        """Each player leaves as by their own TABLE_LEAVE: now, or when the hand they are in ends."""
+        for seat in queryset.select_related("user", "table").filter(user__isnull=False):
+            try:
+                do_leave_table(seat.user, seat.table_id)
+            except PokerrtError as error:
+                self.message_user(request, f"{seat.user} at “{seat.table}”: {refusal_text(error)}", messages.ERROR)
+            else:
+                self.message_user(request, f"{seat.user} at “{seat.table}” stands up.", messages.SUCCESS)
 
 
 @admin.register(Hand)
@@ -207,7 +239,16 @@ class HandAdmin(ReadOnlyAdmin):
     list_select_related = ("table",)
     # Never the deck: it stays private until the rules show its cards.
     fields = ("table", "number", "button", "status", "config", "players", "commitment", "result",
-              "action_deadline", "bank_started_at", "started_at", "ended_at")
+              "action_deadline", "bank_started_at", "started_at", "ended_at", "history")
+    readonly_fields = ("history",)
+
+    @admin.display(description="Hand history (as the table saw it)")
+    def history(self, obj: Hand) -> str:
+        # The public text: the board and the hands shown, no other hole card,
+        # as a spectator's history (viewer None) reads.
+        if obj.status != HandStatus.ENDED:
+            return "The hand is in play: its history is written when it ends."
+        return format_html("<pre>{}</pre>", pokerstars_text(obj, None))
 
 
 @admin.register(HandAction)

@@ -31,7 +31,7 @@ class EmptySerializer(StrictSerializer):
 
 class TournamentSettingsSerializer(StrictSerializer):
     name = serializers.CharField(max_length=80)
-    kind = serializers.ChoiceField(choices=TournamentKind.values, required=False)
+    kind = serializers.ChoiceField(choices=TournamentKind.choices, required=False)
     buy_in = StrictIntegerField(min_value=0, max_value=MAX_CHIPS, required=False)
     fee = StrictIntegerField(min_value=0, max_value=MAX_CHIPS, required=False)
     starting_stack = StrictIntegerField(min_value=1, max_value=MAX_CHIPS, required=False)

@@ -13,6 +13,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from pokerrt import errors
+
 from .errors import InsufficientFunds, UsernameTaken
 from .models import Account, AccountKind, CanonicalUsername, LedgerEntry, Reason
 from .usernames import TAKEN, canonical, is_taken
@@ -107,3 +109,35 @@ def wallet_of(user: AbstractBaseUser) -> Account:
         return Account.objects.get(kind=AccountKind.WALLET, ref=str(user.pk))
     except Account.DoesNotExist:
         return do_open_wallet(user)
+
+
+# Far above any real correction, far below what the balance column overflows at.
+MAX_ADJUSTMENT = 10**12
+
+
+def do_adjust_wallet(user: AbstractBaseUser, amount: int, reason: str, by: AbstractBaseUser) -> LedgerEntry:
+    """Staff correct ``user``'s balance by ``amount`` (negative takes chips), with the reason on the ledger.
+
+    Double-entry like every move: the chips come from the mint or go back to
+    it, so the audit still adds up to zero; the memo keeps who did it and why.
+    VALIDATION for a zero, non-whole or huge amount or an empty reason;
+    INSUFFICIENT_FUNDS for taking more than the wallet holds.
+    """
+    problems = {}
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount == 0 or abs(amount) > MAX_ADJUSTMENT:
+        problems["amount"] = [f"A whole number of chips, not 0, at most {MAX_ADJUSTMENT} either way."]
+    reason = (reason or "").strip()
+    memo = f"by {by.get_username()}: {reason}"
+    if not reason or len(memo) > LedgerEntry._meta.get_field("memo").max_length:
+        problems["reason"] = ["Say why, in a line (at most about 150 characters)."]
+    if problems:
+        raise errors.Validation(details=problems)
+    with transaction.atomic():
+        wallet = wallet_of(user)
+        source, destination = (mint_account(), wallet) if amount > 0 else (wallet, mint_account())
+        try:
+            return do_transfer(source, destination, abs(amount), Reason.ADJUSTMENT, memo=memo)
+        except InsufficientFunds:
+            raise errors.InsufficientFunds(
+                f"The wallet holds {Account.objects.get(pk=wallet.pk).balance}; {-amount} cannot be taken."
+            ) from None

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -14,6 +17,7 @@ from rest_framework.views import APIView
 
 from .actions import do_create_user, wallet_of
 from .errors import UsernameTaken
+from .models import Account, LedgerEntry, Reason
 from .serializers import RegisterSerializer, TokenRequestSerializer
 from .throttles import count_log_in, count_sign_up
 
@@ -100,3 +104,45 @@ class MeView(APIView):
                 "is_staff": user.is_staff,
             }
         )
+
+
+class LedgerRowSerializer(serializers.Serializer):
+    """One movement of the requester's chips, signed from their wallet's side."""
+
+    id = serializers.CharField(source="pk")
+    created_at = serializers.DateTimeField()
+    reason = serializers.ChoiceField(choices=Reason.choices)
+    amount = serializers.SerializerMethodField(help_text="Positive into the wallet, negative out of it.")
+    counterparty = serializers.SerializerMethodField(help_text='The other account: "table:17", "pool:3", "mint".')
+    memo = serializers.CharField()
+
+    def get_amount(self, entry: LedgerEntry) -> int:
+        return entry.amount if entry.destination_id == self.context["wallet"].pk else -entry.amount
+
+    def get_counterparty(self, entry: LedgerEntry) -> str:
+        other = entry.source if entry.destination_id == self.context["wallet"].pk else entry.destination
+        return str(other)
+
+
+class MyLedgerView(generics.ListAPIView):
+    """``GET /api/me/ledger/``: every movement of the requester's wallet, newest first."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = LedgerRowSerializer
+    filter_backends: list[type] = []
+
+    def get_queryset(self) -> QuerySet[LedgerEntry]:
+        wallet = self.wallet()
+        return (LedgerEntry.objects.filter(Q(source=wallet) | Q(destination=wallet))
+                .select_related("source", "destination").order_by("-id"))
+
+    def wallet(self) -> Account:
+        if not hasattr(self, "_wallet"):
+            self._wallet = wallet_of(self.request.user)
+        return self._wallet
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if getattr(self, "swagger_fake_view", False):
+            return context
+        return {**context, "wallet": self.wallet()}

@@ -31,6 +31,8 @@ class Reason(models.TextChoices):
     PRIZE = "prize", "Tournament prize"
     FEE = "fee", "Tournament fee"
     CANCEL_REFUND = "cancel_refund", "Tournament cancelled: refund"
+    # Either way, with staff's reason in the memo (do_adjust_wallet).
+    ADJUSTMENT = "adjustment", "Staff adjustment"
 
 
 class Account(models.Model):
