@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "pokerrt.accounts",
     "pokerrt.realtime",
     "pokerrt.timers",
+    "pokerrt.bus",
     "lobby",
     "tables",
     "tournament",
@@ -290,6 +291,28 @@ POKERRT_HOUSEKEEPING = [("pokerrt.realtime.streams.prune_journal", 3600)]
 
 EVENT_BUS_URL = os.environ.get("EVENT_BUS_URL", "")
 EVENT_BUS_EXCHANGE = os.environ.get("EVENT_BUS_EXCHANGE", "pokerrt.events")
+# PLAYER streams carry one user's private view (hole cards, balance): they
+# leave the platform only when this is on.
+EVENT_BUS_PUBLISH_PRIVATE = env_bool("EVENT_BUS_PUBLISH_PRIVATE", False)
+# The relay (manage.py relay_events): events per publish-and-confirm batch,
+# seconds a stream's lease lasts without renewal, seconds between looks at an
+# idle journal, the longest wait between retries while RabbitMQ is away.
+EVENT_BUS_RELAY_BATCH = env_int("EVENT_BUS_RELAY_BATCH", 500)
+EVENT_BUS_RELAY_LEASE_SECONDS = float(os.environ.get("EVENT_BUS_RELAY_LEASE_SECONDS", 60))
+EVENT_BUS_RELAY_POLL_SECONDS = float(os.environ.get("EVENT_BUS_RELAY_POLL_SECONDS", 0.1))
+EVENT_BUS_RETRY_CAP_SECONDS = float(os.environ.get("EVENT_BUS_RETRY_CAP_SECONDS", 30))
+# Retention keeps unpublished events for the relay, but not for ever: past
+# this many hours they are deleted anyway, with an error in the log.
+EVENT_BUS_RETENTION_HARD_HOURS = float(os.environ.get("EVENT_BUS_RETENTION_HARD_HOURS", 168))
+# /readyz flags the relay as behind when its oldest unpublished event is older.
+EVENT_BUS_LAG_ALERT_SECONDS = float(os.environ.get("EVENT_BUS_LAG_ALERT_SECONDS", 60))
+# The inbound consumer (manage.py consume_events): the exchange services send
+# commands to, the durable queue bound to it, where refused commands go, and
+# how many unacknowledged messages it holds at once.
+EVENT_BUS_COMMANDS_EXCHANGE = os.environ.get("EVENT_BUS_COMMANDS_EXCHANGE", "pokerrt.commands")
+EVENT_BUS_COMMANDS_QUEUE = os.environ.get("EVENT_BUS_COMMANDS_QUEUE", "pokerrt.commands")
+EVENT_BUS_DEAD_LETTER_EXCHANGE = os.environ.get("EVENT_BUS_DEAD_LETTER_EXCHANGE", "pokerrt.commands.dead")
+EVENT_BUS_PREFETCH = env_int("EVENT_BUS_PREFETCH", 10)
 
 # --- Real-time protocol (PROTOCOL.md section 4) ------------------------------------------
 
