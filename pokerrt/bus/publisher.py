@@ -120,18 +120,33 @@ class ConfirmingPublisher:
 
     # --- the I/O loop ------------------------------------------------------------------
 
-    def _run_until(self, done: Callable[[], bool]) -> None:
-        """Run the I/O loop until ``done()``; raises BusUnavailable on failure or timeout."""
-        assert self._connection is not None
+    def idle(self, seconds: float) -> None:
+        """Run the I/O loop for ``seconds`` with nothing to send; raises BusUnavailable if the connection fails.
+
+        Between batches the loop would otherwise not run at all: heartbeats
+        would go unanswered and the broker would drop an idle relay.
+        """
+        self._run_until(lambda: False, seconds, expiry_fails=False)
+
+    def _run_until(self, done: Callable[[], bool], seconds: float | None = None, expiry_fails: bool = True) -> None:
+        """Run the I/O loop until ``done()``; raises BusUnavailable on failure, or when ``seconds`` pass first."""
+        assert self._ioloop is not None
         if self._failure is None and done():
             return
         self._done = done
-        ioloop = self._connection.ioloop
-        timer = ioloop.call_later(self.timeout, lambda: self._fail(f"no answer within {self.timeout:g}s"))
+        seconds = self.timeout if seconds is None else seconds
+
+        def expire() -> None:
+            if expiry_fails:
+                self._fail(f"no answer within {seconds:g}s")
+            else:
+                self._stop()
+
+        timer = self._ioloop.call_later(seconds, expire)
         try:
-            ioloop.start()
+            self._ioloop.start()
         finally:
-            ioloop.remove_timeout(timer)
+            self._ioloop.remove_timeout(timer)
             self._done = lambda: True
         if self._failure is not None:
             raise BusUnavailable(self._failure)

@@ -15,7 +15,6 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Callable
 
 import pika.exceptions
 from django.conf import settings
@@ -23,7 +22,7 @@ from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
 from pokerrt.realtime.models import Event
-from pokerrt.realtime.streams import awaiting_bus
+from pokerrt.realtime.streams import PRIVATE_TARGETS, awaiting_bus
 
 from .backoff import Backoff
 from .leases import StreamKey, any_of, claim_streams, release_streams
@@ -62,6 +61,19 @@ def next_batch(streams: list[StreamKey], size: int) -> list[Event]:
     if not streams:
         return []
     return list(awaiting_bus().filter(any_of(streams)).order_by("id")[:size])
+
+
+def pass_over_private() -> int:
+    """Mark the private events the bus does not carry as done, so no round looks at them again.
+
+    Left unmarked, every PLAYER event of the retention window would sit in
+    the unpublished index and be scanned by each round's query.
+    """
+    if settings.EVENT_BUS_PUBLISH_PRIVATE:
+        return 0
+    return Event.objects.filter(published_at__isnull=True, target__in=PRIVATE_TARGETS).update(
+        published_at=timezone.now()
+    )
 
 
 def mark_published(events: list[Event]) -> None:
@@ -118,6 +130,7 @@ class Relay:
         if self.publisher is None:
             self.connect()
         assert self.publisher is not None
+        pass_over_private()
         streams = claim_streams(self.holder, unpublished_streams(), self.lease_seconds)
         events = next_batch(streams, self.batch_size)
         if not events:
@@ -129,13 +142,17 @@ class Relay:
         self.published += len(events)
         return len(events)
 
-    def run(self, on_batch: Callable[[int], None] | None = None) -> None:
+    def run(self) -> None:
         """Relay until ``stopping`` is set, retrying with backoff while RabbitMQ or the database is away."""
         backoff = Backoff(cap=settings.EVENT_BUS_RETRY_CAP_SECONDS)
         try:
             while not self.stopping.is_set():
                 try:
                     count = self.relay_once()
+                    if count < self.batch_size and self.publisher is not None:
+                        # Caught up: wait for new events rather than spin on the
+                        # journal, keeping the connection's heartbeats going.
+                        self.publisher.idle(self.poll_seconds)
                 except (BusUnavailable, pika.exceptions.AMQPError) as error:
                     self.disconnect()
                     delay = backoff.next_delay()
@@ -151,11 +168,6 @@ class Relay:
                 if backoff.failures:
                     logger.info("relay: publishing again")
                 backoff.reset()
-                if on_batch is not None:
-                    on_batch(count)
-                if count < self.batch_size:
-                    # Caught up: wait for new events rather than spin on the journal.
-                    self.stopping.wait(self.poll_seconds)
         finally:
             self.disconnect()
             try:

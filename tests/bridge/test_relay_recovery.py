@@ -92,7 +92,7 @@ def test_a_crash_between_confirm_and_mark_republishes_with_the_same_message_ids(
         crashing.relay_once()
     monkeypatch.undo()
     crashing.disconnect()
-    assert not Event.objects.filter(published_at__isnull=False).exists()
+    assert not Event.objects.exclude(target="PLAYER").filter(published_at__isnull=False).exists()
     # when a relay under the same name starts over
     survivor = Relay(RABBITMQ_URL, exchange, holder=crashing.holder, batch_size=10)
     try:
