@@ -17,6 +17,7 @@ from collections.abc import Callable
 import pytest
 
 from pokerrt.bus import relay as relay_module
+from pokerrt.bus.models import RelayLease
 from pokerrt.bus.relay import Relay
 from pokerrt.realtime.models import Event
 from pokerrt.realtime.streams import awaiting_bus
@@ -38,10 +39,10 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 180.0) -
         time.sleep(0.05)
 
 
-def start_relay(exchange: str, name: str, log) -> subprocess.Popen:
+def start_relay(exchange: str, name: str, log, lease_seconds: float = 3) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "manage.py", "relay_events", "--exchange", exchange, "--name", name, "--batch", "5",
-         "--lease-seconds", "3"],
+         "--lease-seconds", str(lease_seconds)],
         cwd=REPO, env=process_env(EVENT_BUS_URL=RABBITMQ_URL, EVENT_BUS_RETRY_CAP_SECONDS="2"),
         stdout=log, stderr=log,
     )
@@ -129,6 +130,34 @@ def test_a_relay_killed_while_hands_are_played_loses_nothing(broker, seated, tab
         log.seek(0)
         pytest.fail(log.read().decode(errors="replace")[-3000:])
     assert_nothing_lost(received)
+
+
+def test_two_relays_share_the_journal_without_loss_or_disorder(broker, seated, table, make_user):
+    # given two relays running side by side, and two tables playing
+    from tables import actions
+
+    exchange = broker.exchange()
+    queue = broker.queue(exchange)
+    second = actions.do_create_table(table.lobby, "Second", small_blind=5, big_blind=10, max_seats=6,
+                                     min_buy_in=100, max_buy_in=2000, action_seconds=20, time_bank_seconds=30)
+    for name in ("dan", "eve"):
+        actions.do_join_table(make_user(name), second.pk, 1000)
+    log = tempfile.TemporaryFile()
+    relays = [start_relay(exchange, name, log, lease_seconds=60) for name in ("relay-1", "relay-2")]
+    try:
+        play_hands(table, 2)
+        play_hands(second, 2)
+        wait_for(lambda: not awaiting_bus().exists(), "the journal to be published")
+    finally:
+        for relay in relays:
+            stop(relay)
+    # then every event arrived, each stream's in seq order, and no lease is left behind
+    received = broker.drain(queue, all_arrived)
+    if not all_arrived(received):
+        log.seek(0)
+        pytest.fail(log.read().decode(errors="replace")[-3000:])
+    assert_nothing_lost(received)
+    assert not RelayLease.objects.exists()
 
 
 def rabbitmqctl(*args: str) -> None:
