@@ -282,10 +282,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"expires": 3600.0},
     },
+    "bus-dedupe-retention": {
+        "task": "bus.forget_processed_messages",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
+    },
 }
 # What the in-process loop runs periodically when there is no Celery beat:
 # (dotted function path, seconds between runs).
-POKERRT_HOUSEKEEPING = [("pokerrt.realtime.streams.prune_journal", 3600)]
+POKERRT_HOUSEKEEPING = [
+    ("pokerrt.realtime.streams.prune_journal", 3600),
+    ("pokerrt.bus.commands.forget_processed_messages", 3600),
+]
 
 # --- RabbitMQ event bus (pika bridge) -------------------------------------------
 
@@ -313,6 +321,9 @@ EVENT_BUS_COMMANDS_EXCHANGE = os.environ.get("EVENT_BUS_COMMANDS_EXCHANGE", "pok
 EVENT_BUS_COMMANDS_QUEUE = os.environ.get("EVENT_BUS_COMMANDS_QUEUE", "pokerrt.commands")
 EVENT_BUS_DEAD_LETTER_EXCHANGE = os.environ.get("EVENT_BUS_DEAD_LETTER_EXCHANGE", "pokerrt.commands.dead")
 EVENT_BUS_PREFETCH = env_int("EVENT_BUS_PREFETCH", 10)
+# Days a processed command's message_id is remembered: the same message sent
+# again within them changes nothing.
+EVENT_BUS_DEDUPE_DAYS = float(os.environ.get("EVENT_BUS_DEDUPE_DAYS", 7))
 
 # --- Real-time protocol (PROTOCOL.md section 4) ------------------------------------------
 

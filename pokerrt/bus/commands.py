@@ -9,12 +9,15 @@ same transaction as the command's effects, so a redelivery changes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from pokerrt import errors
 from pokerrt.realtime import processor
@@ -91,3 +94,14 @@ def run_command(message_id: str | None, headers: dict[str, Any], body: bytes) ->
             return Outcome(command, duplicate=True)
         raise
     return Outcome(command, result)
+
+
+def forget_processed_messages(now: dt.datetime | None = None) -> int:
+    """Delete the records of messages processed more than EVENT_BUS_DEDUPE_DAYS ago; returns how many.
+
+    A broker redelivers within minutes; the window is for senders that retry
+    on their own. A message sent again after it is deleted runs again.
+    """
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.EVENT_BUS_DEDUPE_DAYS)
+    count, _ = ProcessedMessage.objects.filter(processed_at__lt=cutoff).delete()
+    return count
