@@ -33,7 +33,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections import defaultdict
@@ -65,43 +64,68 @@ def parse_timestamp(text: str) -> float:
 
 
 class Listener:
-    """A queue bound to every key of the relay's exchange, read in a thread: when each event arrived."""
+    """A queue bound to every key of the relay's exchange, read by a process of its own.
+
+    Its own process, not a thread of this one: the bots keep this process's
+    CPU busy, and an arrival stamped only once a thread got the GIL would
+    charge the bots' wait to the relay.
+    """
 
     def __init__(self, exchange: str) -> None:
-        import pika
-
-        from pokerrt.bus.parameters import bus_parameters
+        import multiprocessing
 
         self.exchange = exchange
-        self.connection = pika.BlockingConnection(bus_parameters(RABBITMQ_URL))
-        self.channel = self.connection.channel()
-        self.channel.exchange_declare(exchange, exchange_type="topic", durable=True)
-        self.queue = self.channel.queue_declare("", exclusive=True).method.queue
-        self.channel.queue_bind(self.queue, exchange, routing_key="#")
+        context = multiprocessing.get_context("spawn")
+        self.ready = context.Event()
+        self.stopping = context.Event()
+        self.results = context.Queue()
+        self.process = context.Process(target=listen, args=(exchange, self.ready, self.stopping, self.results),
+                                       daemon=True)
         # (arrival, commit timestamp, message_id, stream, seq), in arrival order.
         self.arrivals: list[tuple[float, float, str, tuple[str, str], int]] = []
-        self.stopping = False
-        self.thread = threading.Thread(target=self._listen, daemon=True)
 
     def start(self) -> None:
-        self.thread.start()
+        self.process.start()
+        if not self.ready.wait(60):
+            raise RuntimeError("the listener did not bind its queue")
 
-    def _listen(self) -> None:
-        def on_message(channel, method, properties, body):  # type: ignore[no-untyped-def]
-            arrived = time.time()
-            frame = json.loads(body)
-            self.arrivals.append((arrived, parse_timestamp(frame["timestamp"]), properties.message_id,
-                                  (frame["target"], frame["id"]), frame["seq"]))
+    def collect(self) -> list[tuple[float, float, str, tuple[str, str], int]]:
+        """Stop the listener; every arrival, in order."""
+        self.stopping.set()
+        item = self.results.get(timeout=120)
+        self.process.join(timeout=30)
+        self.arrivals = [(a, c, m, (t, i), q) for a, c, m, t, i, q in item]
+        return self.arrivals
 
-        self.channel.basic_consume(self.queue, on_message, auto_ack=True)
-        while not self.stopping:
-            self.connection.process_data_events(time_limit=0.2)
 
-    def stop(self) -> None:
-        self.stopping = True
-        self.thread.join(timeout=30)
-        self.channel.exchange_delete(self.exchange)
-        self.connection.close()
+def listen(exchange: str, ready: Any, stopping: Any, results: Any) -> None:
+    """The listener process: consume until told to stop, then send back every arrival."""
+    import pika
+
+    from pokerrt.bus.parameters import bus_parameters
+
+    connection = pika.BlockingConnection(bus_parameters(RABBITMQ_URL))
+    channel = connection.channel()
+    channel.exchange_declare(exchange, exchange_type="topic", durable=True)
+    queue = channel.queue_declare("", exclusive=True).method.queue
+    channel.queue_bind(queue, exchange, routing_key="#")
+    arrivals: list[tuple[float, float, str, str, str, int]] = []
+
+    def on_message(channel, method, properties, body):  # type: ignore[no-untyped-def]
+        arrived = time.time()
+        frame = json.loads(body)
+        arrivals.append((arrived, parse_timestamp(frame["timestamp"]), properties.message_id,
+                         frame["target"], frame["id"], frame["seq"]))
+
+    channel.basic_consume(queue, on_message, auto_ack=True)
+    ready.set()
+    while not stopping.is_set():
+        connection.process_data_events(time_limit=0.2)
+    # What is still on the queue arrived before the stop.
+    connection.process_data_events(time_limit=1)
+    channel.exchange_delete(exchange)
+    connection.close()
+    results.put(arrivals)
 
 
 class Journal:
@@ -226,10 +250,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             caught_up = wait_published(journal, "relay catching up")
             catch_up = caught_up - stopped if caught_up is not None else None
             carried = journal.carried()
-            deadline = time.monotonic() + 60
-            while len({a[2] for a in listener.arrivals}) < carried and time.monotonic() < deadline:
-                time.sleep(0.1)  # confirmed messages still on their way to the listener's queue
-            live = list(listener.arrivals)
+            time.sleep(2)  # confirmed messages still on their way to the listener's queue
+            live = listener.collect()
             stop_relay(relay)
             # The ceiling: the whole journal again, from a standing start.
             journal.mark_all_unpublished()
@@ -242,7 +264,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 stop_server(server, env, "relay")
             if relay.poll() is None:
                 stop_relay(relay)
-            listener.stop()
+            if listener.process.is_alive():
+                listener.process.kill()
         if relay.returncode not in (0, -15):
             log.seek(0)
             print(log.read().decode(errors="replace")[-2000:])
@@ -264,6 +287,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "think (s)": args.think,
         "seconds": round(elapsed, 1),
         "actions per second": round(play["actions"] / elapsed, 1),
+        "action->broadcast p50, p99 (ms), for comparison": "{}, {}".format(*(
+            round(play["latencies"][min(len(play["latencies"]) - 1, int(p * len(play["latencies"])))] * 1000, 1)
+            if play["latencies"] else None for p in (0.5, 0.99))),
         "events on the bus in the window": len(in_window),
         "live: events published+confirmed per second": round(len(in_window) / elapsed, 1),
         "live: commit->queue lag p50 (ms)": pct(0.50),
