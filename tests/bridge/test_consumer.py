@@ -169,3 +169,34 @@ def test_the_sender_gets_the_ack_or_error_on_its_reply_queue(broker, bus, tourna
     assert (first_id, ack["type"], ack["data"]["ref"]) == ("reg-1", "ACK", "first")
     assert (second_id, error["type"], error["data"]["code"], error["data"]["ref"]) == (
         "reg-2", "ERROR", "CONFLICT", "again")
+
+
+def test_manage_py_consume_events_runs_commands_and_stops_cleanly_on_sigterm(broker, bus, tournament, user, token):
+    # given the consumer as deployed: its own process, on this test's queue
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.live import REPO, process_env
+
+    consumer = subprocess.Popen(
+        [sys.executable, "manage.py", "consume_events", "--exchange", bus.exchange, "--queue", bus.queue,
+         "--dead-letter", bus.dead_letter, "--prefetch", "3"],
+        cwd=REPO, env=process_env(EVENT_BUS_URL=RABBITMQ_URL), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        # when a registration is sent
+        send(broker, bus, register(tournament), token=token, message_id="reg-cli")
+        deadline = time.monotonic() + 120
+        while not Entry.objects.filter(tournament=tournament, user=user).exists():
+            assert consumer.poll() is None, consumer.stdout.read().decode(errors="replace")
+            assert time.monotonic() < deadline, "the consumer did not register the player"
+            time.sleep(0.1)
+    finally:
+        consumer.send_signal(signal.SIGTERM)
+        output, _ = consumer.communicate(timeout=60)
+    # then it ran once, and the process stopped on its own with a clean exit
+    assert ProcessedMessage.objects.filter(message_id="reg-cli").exists()
+    assert consumer.returncode == 0, output.decode(errors="replace")
+    assert b"consumer stopped after 1 messages" in output
