@@ -29,8 +29,11 @@ venv-dev: $(VENV)/.installed-dev
 migrate: venv
 	$(BIN)/python manage.py migrate --no-input -v 0
 
+# With EVENT_BUS_URL set, the RabbitMQ relay runs beside the server and stops with it.
 run: migrate
 	$(BIN)/python manage.py load_demo --url http://$(HOST):$(PORT)/
+	@relay=; if [ -n "$$EVENT_BUS_URL" ]; then $(BIN)/python manage.py relay_events & relay=$$!; fi; \
+	trap 'if [ -n "$$relay" ]; then kill $$relay 2>/dev/null; wait $$relay; fi' EXIT; \
 	$(BIN)/python -m pokerrt.realtime.server -b $(HOST) -p $(PORT) pokerrt.asgi:application
 
 # The whole suite; PYTEST_ARGS passes extra options (e.g. PYTEST_ARGS="-k ledger").

@@ -11,6 +11,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -48,15 +49,28 @@ def _check_broker() -> str:
 def _check_event_bus() -> str:
     import pika
 
-    url = settings.EVENT_BUS_URL
-    # Celery/kombu spell the default vhost "//"; pika wants it percent-encoded.
-    if url.endswith("//"):
-        url = url[:-1] + "%2F"
-    params = pika.URLParameters(url)
-    params.socket_timeout = 2
-    params.blocked_connection_timeout = 2
-    pika.BlockingConnection(params).close()
+    from pokerrt.bus.parameters import bus_parameters
+
+    pika.BlockingConnection(bus_parameters(settings.EVENT_BUS_URL, timeout=2)).close()
     return "rabbitmq"
+
+
+def relay_lag() -> dict[str, object]:
+    """How far the RabbitMQ relay is behind: the age of the oldest event it has yet to publish.
+
+    Reported beside the checks, not as one: a relay that is down or slow
+    leaves this node able to serve players (the journal keeps the events
+    until the relay catches up), so it must not take the node out of the
+    load balancer. ``behind`` is for alerting.
+    """
+    from pokerrt.realtime.streams import awaiting_bus
+
+    oldest = awaiting_bus().order_by("pk").values_list("timestamp", flat=True).first()
+    lag = 0.0 if oldest is None else max(0.0, (timezone.now() - oldest).total_seconds())
+    return {
+        "lag_seconds": round(lag, 3),
+        "behind": lag > settings.EVENT_BUS_LAG_ALERT_SECONDS,
+    }
 
 
 def dependency_checks() -> dict[str, Callable[[], str]]:
@@ -84,7 +98,10 @@ def readyz(request: HttpRequest) -> JsonResponse:
             report[name] = {"ok": False, "error": f"{type(error).__name__}: {error}"[:200]}
         report[name]["ms"] = round((time.perf_counter() - started) * 1000, 1)
     ready = all(entry["ok"] for entry in report.values())
-    return JsonResponse(
-        {"status": "ready" if ready else "unavailable", "checks": report},
-        status=200 if ready else 503,
-    )
+    body: dict[str, object] = {"status": "ready" if ready else "unavailable", "checks": report}
+    if settings.EVENT_BUS_URL and report["database"]["ok"]:
+        try:
+            body["relay"] = relay_lag()
+        except Exception as error:  # a probe reports failures, it never raises
+            body["relay"] = {"error": f"{type(error).__name__}: {error}"[:200]}
+    return JsonResponse(body, status=200 if ready else 503)

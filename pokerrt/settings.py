@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "pokerrt.accounts",
     "pokerrt.realtime",
     "pokerrt.timers",
+    "pokerrt.bus",
     "lobby",
     "tables",
     "tournament",
@@ -283,15 +284,48 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"expires": 3600.0},
     },
+    "bus-dedupe-retention": {
+        "task": "bus.forget_processed_messages",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
+    },
 }
 # What the in-process loop runs periodically when there is no Celery beat:
 # (dotted function path, seconds between runs).
-POKERRT_HOUSEKEEPING = [("pokerrt.realtime.streams.prune_journal", 3600)]
+POKERRT_HOUSEKEEPING = [
+    ("pokerrt.realtime.streams.prune_journal", 3600),
+    ("pokerrt.bus.commands.forget_processed_messages", 3600),
+]
 
 # --- RabbitMQ event bus (pika bridge) -------------------------------------------
 
 EVENT_BUS_URL = os.environ.get("EVENT_BUS_URL", "")
 EVENT_BUS_EXCHANGE = os.environ.get("EVENT_BUS_EXCHANGE", "pokerrt.events")
+# PLAYER streams carry one user's private view (hole cards, balance): they
+# leave the platform only when this is on.
+EVENT_BUS_PUBLISH_PRIVATE = env_bool("EVENT_BUS_PUBLISH_PRIVATE", False)
+# The relay (manage.py relay_events): events per publish-and-confirm batch,
+# seconds a stream's lease lasts without renewal, seconds between looks at an
+# idle journal, the longest wait between retries while RabbitMQ is away.
+EVENT_BUS_RELAY_BATCH = env_int("EVENT_BUS_RELAY_BATCH", 500)
+EVENT_BUS_RELAY_LEASE_SECONDS = float(os.environ.get("EVENT_BUS_RELAY_LEASE_SECONDS", 60))
+EVENT_BUS_RELAY_POLL_SECONDS = float(os.environ.get("EVENT_BUS_RELAY_POLL_SECONDS", 0.1))
+EVENT_BUS_RETRY_CAP_SECONDS = float(os.environ.get("EVENT_BUS_RETRY_CAP_SECONDS", 30))
+# Retention keeps unpublished events for the relay, but not for ever: past
+# this many hours they are deleted anyway, with an error in the log.
+EVENT_BUS_RETENTION_HARD_HOURS = float(os.environ.get("EVENT_BUS_RETENTION_HARD_HOURS", 168))
+# /readyz flags the relay as behind when its oldest unpublished event is older.
+EVENT_BUS_LAG_ALERT_SECONDS = float(os.environ.get("EVENT_BUS_LAG_ALERT_SECONDS", 60))
+# The inbound consumer (manage.py consume_events): the exchange services send
+# commands to, the durable queue bound to it, where refused commands go, and
+# how many unacknowledged messages it holds at once.
+EVENT_BUS_COMMANDS_EXCHANGE = os.environ.get("EVENT_BUS_COMMANDS_EXCHANGE", "pokerrt.commands")
+EVENT_BUS_COMMANDS_QUEUE = os.environ.get("EVENT_BUS_COMMANDS_QUEUE", "pokerrt.commands")
+EVENT_BUS_DEAD_LETTER_EXCHANGE = os.environ.get("EVENT_BUS_DEAD_LETTER_EXCHANGE", "pokerrt.commands.dead")
+EVENT_BUS_PREFETCH = env_int("EVENT_BUS_PREFETCH", 10)
+# Days a processed command's message_id is remembered: the same message sent
+# again within them changes nothing.
+EVENT_BUS_DEDUPE_DAYS = float(os.environ.get("EVENT_BUS_DEDUPE_DAYS", 7))
 
 # --- Real-time protocol (PROTOCOL.md section 4) ------------------------------------------
 

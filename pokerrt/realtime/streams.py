@@ -24,6 +24,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from pokerrt.hotpath import insert
@@ -310,6 +311,19 @@ def events_between(target: str, stream_id: str, epoch: str, after: int, upto: in
     return events
 
 
+# Streams whose events are one user's private view (hole cards, balance): the
+# RabbitMQ bridge carries them only when EVENT_BUS_PUBLISH_PRIVATE is on.
+PRIVATE_TARGETS = ("PLAYER",)
+
+
+def awaiting_bus() -> QuerySet[Event]:
+    """Journal rows the RabbitMQ relay has yet to publish: every unpublished one its streams carry."""
+    unpublished = Event.objects.filter(published_at__isnull=True)
+    if settings.EVENT_BUS_PUBLISH_PRIVATE:
+        return unpublished
+    return unpublished.exclude(target__in=PRIVATE_TARGETS)
+
+
 def prune_journal(
     keep_events: int | None = None, keep_hours: float | None = None, now: dt.datetime | None = None
 ) -> int:
@@ -317,13 +331,19 @@ def prune_journal(
 
     An event is kept while it is among its stream's last ``keep_events`` or
     younger than ``keep_hours`` (whichever keeps more), and while the RabbitMQ
-    outbox has not published it (when the bus is on).
+    relay has not published it (when the bus is on and carries its stream),
+    but never past EVENT_BUS_RETENTION_HARD_HOURS: a relay down that long
+    must not grow the journal for ever, so those go too, logged as an error.
     """
     conf = settings.POKERRT_REALTIME
     keep_events = conf["RETENTION_EVENTS"] if keep_events is None else keep_events
     keep_hours = conf["RETENTION_HOURS"] if keep_hours is None else keep_hours
-    cutoff = (now or timezone.now()) - dt.timedelta(hours=keep_hours)
-    deleted = 0
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(hours=keep_hours)
+    hard_cutoff = now - dt.timedelta(hours=getattr(settings, "EVENT_BUS_RETENTION_HARD_HOURS", 168))
+    bridged = bool(getattr(settings, "EVENT_BUS_URL", ""))
+    waiting = (awaiting_bus() if bridged else Event.objects.none()).values("pk")
+    deleted = lost = 0
     streams = Event.objects.filter(timestamp__lt=cutoff).order_by().values("target", "stream_id").distinct()
     for row in streams.iterator():
         last = (
@@ -339,8 +359,15 @@ def prune_journal(
             timestamp__lt=cutoff,
             seq__lte=last - keep_events,
         )
-        if getattr(settings, "EVENT_BUS_URL", ""):
-            doomed = doomed.exclude(published_at__isnull=True)
-        count, _ = doomed.delete()
-        deleted += count
+        unpublished = doomed.filter(pk__in=waiting)
+        overdue, _ = unpublished.filter(timestamp__lt=hard_cutoff).delete()
+        if overdue:
+            lost += overdue
+            logger.error(
+                "retention deleted %d events of %s.%s that the RabbitMQ relay never published "
+                "(older than EVENT_BUS_RETENTION_HARD_HOURS): is manage.py relay_events running?",
+                overdue, row["target"], row["stream_id"],
+            )
+        count, _ = doomed.exclude(pk__in=waiting).delete()
+        deleted += count + overdue
     return deleted
