@@ -7,12 +7,14 @@ from tables import urls as tables_urls
 from . import health, views
 from .accounts import urls as accounts_urls
 from .accounts.views import throttled_log_in
+from .web import urls as web_urls
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("accounts/", include(accounts_urls.pages)),
+    path("", include(web_urls.pages)),
     path("api/", include(accounts_urls.api_urls)),
     path("api/", include(tables_urls.api_urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

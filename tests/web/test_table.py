@@ -1,0 +1,122 @@
+"""The table page in a real browser: two players, a spectator, a dropped socket."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed (requirements-dev.txt)")
+from playwright.sync_api import expect  # noqa: E402
+
+from lobby.actions import do_create_lobby  # noqa: E402
+from tables.actions import do_create_table  # noqa: E402
+
+from .helpers import (  # noqa: E402
+    check_or_call,
+    face_down,
+    face_up,
+    hand_id,
+    open_table,
+    play_passively_to_the_end,
+    sign_up,
+    sit_down,
+    wait_for_turn,
+)
+
+pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def cash_table(transactional_db):
+    lobby = do_create_lobby("Browser stakes")
+    return do_create_table(lobby, name="Felt 1", max_seats=6, small_blind=5, big_blind=10,
+                           min_buy_in=200, max_buy_in=2000)
+
+
+def test_two_players_sign_up_sit_and_play_a_hand_to_showdown_seeing_only_their_own_cards(
+        site, logged_in, cash_table, shots):
+    alice, bob, watcher = logged_in().new_page(), logged_in().new_page(), logged_in().new_page()
+    sign_up(alice, site, "alice_web")
+    sign_up(bob, site, "bob_web")
+    for page in (alice, bob, watcher):
+        open_table(page, site, cash_table.pk)
+    sit_down(alice, 1, 1000)
+    sit_down(bob, 4, 1000)
+    players = {alice: 1, bob: 4}
+
+    # Preflop, once each player holds cards: their own face up, the other's face down.
+    first = wait_for_turn([alice, bob])
+    for page, mine in players.items():
+        other = 4 if mine == 1 else 1
+        expect(page.locator(f'.seat[data-seat="{mine}"] .card.face')).to_have_count(2)
+        assert face_up(page, other) == [] and face_down(page, other) == 2
+    # The spectator sees the same felt without a single hole card.
+    expect(watcher.locator('.seat[data-seat="1"] .card.back')).to_have_count(2)
+    assert watcher.locator("#seats .card.face").count() == 0
+    assert watcher.locator("#actions").is_hidden() and watcher.locator("#seat-controls").is_hidden()
+    shots(first, "table-your-turn")
+    shots(watcher, "table-spectator")
+    alice_cards = face_up(alice, 1)
+    bob_cards = face_up(bob, 4)
+
+    # Check or call down to the showdown, by clicking; nobody sees the other's cards until then.
+    def street_by_street(page):
+        street = page.evaluate("window.pokerrt.view.state.hand.street")
+        assert page.locator("#board .card.face").count() == {"preflop": 0, "flop": 3, "turn": 4, "river": 5}[street]
+        for viewer, mine in players.items():
+            assert face_up(viewer, 4 if mine == 1 else 1) == []
+        assert watcher.locator("#seats .card.face").count() == 0
+
+    play_passively_to_the_end([alice, bob], hand_id(alice), street_by_street)
+
+    for page in (alice, bob, watcher):
+        expect(page.locator("#last-hand .winner").first).to_be_visible()
+    shown = {int(s): cards for s, cards in alice.locator("#last-hand .shown").evaluate_all(
+        "els => els.map(e => [e.dataset.seat, [...e.querySelectorAll('.card')].map(c => c.dataset.card)])")}
+    assert shown, "a showdown shows at least one hand"
+    held = {1: alice_cards, 4: bob_cards}
+    for seat, cards in shown.items():
+        assert cards == held[seat]
+    for page in (bob, watcher):
+        expect(page.locator("#last-hand .shown")).to_have_count(len(shown))
+    assert watcher.locator("#last-hand").get_attribute("data-hand-id") == alice.locator("#last-hand").get_attribute(
+        "data-hand-id")
+    shots(alice, "table-showdown")
+
+
+def test_a_socket_cut_mid_hand_reconnects_to_the_exact_state_and_the_player_acts(
+        site, logged_in, cash_table, make_user, shots):
+    carol, dave = make_user("carol_web"), make_user("dave_web")
+    carol_page, dave_page = logged_in(carol).new_page(), logged_in(dave).new_page()
+    for page in (carol_page, dave_page):
+        open_table(page, site, cash_table.pk)
+    sit_down(carol_page, 2, 500)
+    sit_down(dave_page, 5, 500)
+
+    # Mid-hand: the first decision preflop is answered, so the second is pending.
+    check_or_call(wait_for_turn([carol_page, dave_page]))
+    actor = wait_for_turn([carol_page, dave_page])
+    other = dave_page if actor is carol_page else carol_page
+    cards_before = face_up(actor, 2 if actor is carol_page else 5)
+
+    # The socket drops (from the page); meanwhile the other player's view moves on.
+    actor.evaluate("window.pokerrt.connection.dropSocket()")
+    expect(actor.locator("#connection")).to_have_attribute("data-status", "reconnecting")
+    shots(actor, "table-reconnecting")
+    expect(actor.locator("#connection")).to_have_attribute("data-status", "open")
+
+    # The page's state is exactly what a fresh page of the same player reads.
+    fresh = actor.context.new_page()
+    open_table(fresh, site, cash_table.pk)
+    state = json.loads(actor.evaluate("JSON.stringify(window.pokerrt.view.state)"))
+    assert state == json.loads(fresh.evaluate("JSON.stringify(window.pokerrt.view.state)"))
+    assert state["hand"] is not None and state["hand"]["to_act"]["user"]["id"] == str(
+        (carol if actor is carol_page else dave).pk)
+    assert face_up(actor, 2 if actor is carol_page else 5) == cards_before
+    fresh.close()
+
+    # ... and the player can act: the hand moves on for both.
+    check_or_call(actor)
+    expect(other.locator("#hand-log")).to_contain_text("checks" if "check" in state["hand"]["to_act"]["legal"]
+                                                        else "calls")
