@@ -65,6 +65,7 @@ export class Connection {
     this.attempt = 0;
     this.socket = null;
     this.stopped = false;
+    this.onOpen = () => {}; // after each (re)connection's resubscriptions: per-socket commands go here
     this.connect();
   }
 
@@ -76,6 +77,7 @@ export class Connection {
       this.attempt = 0;
       this.onStatus("open", {});
       for (const stream of this.streams.values()) this.sendSubscribe(stream, resumeData(stream.cursor));
+      this.onOpen();
     };
     socket.onmessage = (message) => this.receive(JSON.parse(message.data));
     socket.onclose = () => {
