@@ -76,10 +76,14 @@ def hand(request: HttpRequest, hand_id: int) -> HttpResponse:
     text = ""
     if found.status == HandStatus.ENDED:
         text = histories.pokerstars_text(found, viewer_seat(found, request.user))
-    proof = {"deck_commitment": data["deck_commitment"], "deck_proof": data.get("deck_proof")}
+    final = {entry["seat"]: entry["stack"] for entry in data.get("stacks", [])}
+    seats = [{**seat, "net": final[seat["seat"]] - seat["stack"] if seat["seat"] in final else None}
+             for seat in sorted(data["seats"], key=lambda seat: seat["seat"])]
+    page_data = {"streets": streets(text, data["board"]) if text else [],
+                 "proof": {"deck_commitment": data["deck_commitment"], "deck_proof": data.get("deck_proof")}}
     return render(request, "web/hand.html", {
-        "hand": data, "table": found.table, "text": text, "streets": streets(text, data["board"]),
-        "ended": found.status == HandStatus.ENDED, "proof": proof,
+        "hand": data, "table": found.table, "text": text, "seats": seats,
+        "ended": found.status == HandStatus.ENDED, "page_data": page_data,
     })
 
 

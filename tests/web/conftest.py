@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from django.test import Client
 
 from tests.conftest import IN_CI
@@ -61,6 +63,23 @@ def browser():
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = guard
+
+
+def off_the_loop(fn, *args, **kwargs):
+    """Run ``fn`` (actions that write and broadcast) in a thread of its own.
+
+    Playwright's sync API keeps an event loop running in the test's thread, and
+    the actions' after-commit broadcast (async_to_sync) refuses to run beside one.
+    """
+
+    def call():
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
 
 
 @pytest.fixture

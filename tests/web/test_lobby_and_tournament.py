@@ -13,22 +13,27 @@ from lobby.actions import do_create_lobby  # noqa: E402
 from tables.actions import do_create_table  # noqa: E402
 from tournament.actions import do_create_tournament  # noqa: E402
 
+from .conftest import off_the_loop  # noqa: E402
+
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
 
 def test_six_players_register_for_a_sit_and_go_in_the_browser_and_it_starts(site, logged_in, make_user, shots):
-    lobby = do_create_lobby("Browser tournaments")
-    do_create_table(lobby, name="Side game", max_seats=6, small_blind=5, big_blind=10, min_buy_in=200,
-                    max_buy_in=2000)
-    sng = do_create_tournament(lobby, "Browser SNG", buy_in=100, starting_stack=500, min_players=6,
-                               max_players=6, table_size=6)
-    watcher = logged_in(make_user("railbird")).new_page()
+    def world():
+        lobby = do_create_lobby("Browser tournaments")
+        do_create_table(lobby, name="Side game", max_seats=6, small_blind=5, big_blind=10, min_buy_in=200,
+                        max_buy_in=2000)
+        sng = do_create_tournament(lobby, "Browser SNG", buy_in=100, starting_stack=500, min_players=6,
+                                   max_players=6, table_size=6)
+        return lobby, sng, make_user("railbird"), [make_user(f"sng{n}") for n in range(6)]
+
+    lobby, sng, railbird, players = off_the_loop(world)
+    watcher = logged_in(railbird).new_page()
     watcher.goto(f"{site}/lobbies/{lobby.pk}/")
     row = watcher.locator(f'tr[data-tournament-id="{sng.pk}"]')
     expect(row.locator(".registered")).to_have_text("0/6")
     expect(watcher.locator("#members li")).to_have_text(["railbird"])
 
-    players = [make_user(f"sng{n}") for n in range(6)]
     pages = [logged_in(user).new_page() for user in players]
     # Half register from the live lobby, half from the tournament's own page.
     for n, page in enumerate(pages):

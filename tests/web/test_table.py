@@ -12,6 +12,7 @@ from playwright.sync_api import expect  # noqa: E402
 from lobby.actions import do_create_lobby  # noqa: E402
 from tables.actions import do_create_table  # noqa: E402
 
+from .conftest import off_the_loop  # noqa: E402
 from .helpers import (  # noqa: E402
     check_or_call,
     face_down,
@@ -28,10 +29,12 @@ pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def cash_table(transactional_db):
-    lobby = do_create_lobby("Browser stakes")
-    return do_create_table(lobby, name="Felt 1", max_seats=6, small_blind=5, big_blind=10,
-                           min_buy_in=200, max_buy_in=2000)
+def cash_table(browser, transactional_db):
+    def create():
+        return do_create_table(do_create_lobby("Browser stakes"), name="Felt 1", max_seats=6, small_blind=5,
+                               big_blind=10, min_buy_in=200, max_buy_in=2000)
+
+    return off_the_loop(create)
 
 
 def test_two_players_sign_up_sit_and_play_a_hand_to_showdown_seeing_only_their_own_cards(
@@ -87,7 +90,7 @@ def test_two_players_sign_up_sit_and_play_a_hand_to_showdown_seeing_only_their_o
 
 def test_a_socket_cut_mid_hand_reconnects_to_the_exact_state_and_the_player_acts(
         site, logged_in, cash_table, make_user, shots):
-    carol, dave = make_user("carol_web"), make_user("dave_web")
+    carol, dave = off_the_loop(lambda: (make_user("carol_web"), make_user("dave_web")))
     carol_page, dave_page = logged_in(carol).new_page(), logged_in(dave).new_page()
     for page in (carol_page, dave_page):
         open_table(page, site, cash_table.pk)
