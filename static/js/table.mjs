@@ -1,7 +1,7 @@
 // The table page: the felt from the TABLE stream, the viewer's own cards from
 // their PLAYER stream, and the commands a seated player sends.
 
-import { apply, presets, potTotal } from "./table_state.mjs";
+import { apply, movedTo, presets, potTotal } from "./table_state.mjs";
 import { cards, chips, connect, el, formatClock, pageData, showError } from "./ui.mjs";
 
 const page = pageData();
@@ -103,6 +103,12 @@ if (me) {
   connection.subscribe("PLAYER", me.id, {
     snapshot(state) {
       const entry = (state.seats || []).find((s) => s.table_id === tableId);
+      // Moved while the socket was down: the tournament seats the player elsewhere now.
+      const playing = (state.registrations || []).find((r) => r.status === "playing" && r.table_id);
+      if (!entry && playing && playing.table_id !== tableId && view.state && view.state.table.kind === "tournament") {
+        window.location.assign(`/tables/${playing.table_id}/`);
+        return;
+      }
       view.myCards = entry && entry.hand_id ? { hand_id: entry.hand_id, cards: entry.cards } : { hand_id: null, cards: [] };
       render();
     },
@@ -112,12 +118,8 @@ if (me) {
         view.myCards = { hand_id: d.hand_id, cards: d.cards };
         render();
       }
-      // A tournament moved the player: the page follows them to their new table.
-      const movedTo = d.to_table || (frame.type === "TABLE_JOIN" && d.from_table === tableId ? d.table_id : null);
-      if (["TABLE_BALANCE", "TABLE_MERGE", "TABLE_JOIN", "TABLE_LEAVE"].includes(frame.type)
-          && movedTo && movedTo !== tableId && (d.from_table === tableId || frame.type === "TABLE_LEAVE")) {
-        window.location.assign(`/tables/${movedTo}/`);
-      }
+      const destination = movedTo(tableId, frame);
+      if (destination) window.location.assign(`/tables/${destination}/`);
     },
   });
 }

@@ -107,3 +107,14 @@ export function presets(state, seatNumber) {
     max: toAct.max_raise_to,
   };
 }
+
+/** The table a PLAYER stream event moves the player to from `tableId`, or null.
+ *  A tournament moves players between hands (TABLE_BALANCE, TABLE_MERGE, and
+ *  the TABLE_LEAVE / TABLE_JOIN pair of do_move_player); the page follows. */
+export function movedTo(tableId, frame) {
+  const d = frame.data;
+  if ((frame.type === "TABLE_BALANCE" || frame.type === "TABLE_MERGE") && d.from_table === tableId) return d.to_table;
+  if (frame.type === "TABLE_LEAVE" && d.table_id === tableId && d.to_table) return d.to_table;
+  if (frame.type === "TABLE_JOIN" && d.from_table === tableId && d.table_id !== tableId) return d.table_id;
+  return null;
+}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -39,7 +40,9 @@ def cash_table(browser, transactional_db):
 
 def test_two_players_sign_up_sit_and_play_a_hand_to_showdown_seeing_only_their_own_cards(
         site, logged_in, cash_table, shots):
-    alice, bob, watcher = logged_in().new_page(), logged_in().new_page(), logged_in().new_page()
+    # The spectator watches at a phone's width.
+    alice, bob = logged_in().new_page(), logged_in().new_page()
+    watcher = logged_in(viewport={"width": 390, "height": 844}).new_page()
     sign_up(alice, site, "alice_web")
     sign_up(bob, site, "bob_web")
     for page in (alice, bob, watcher):
@@ -123,3 +126,11 @@ def test_a_socket_cut_mid_hand_reconnects_to_the_exact_state_and_the_player_acts
     check_or_call(actor)
     expect(other.locator("#hand-log")).to_contain_text("checks" if "check" in state["hand"]["to_act"]["legal"]
                                                         else "calls")
+
+    # Sitting out and coming back: every viewer's felt says so.
+    seat = 2 if actor is carol_page else 5
+    actor.click("#sit-out")
+    expect(other.locator(f'.seat[data-seat="{seat}"] .tag')).to_contain_text(["sitting out"])
+    actor.click("#sit-in")
+    expect(actor.locator("#sit-out")).to_be_visible()
+    expect(other.locator(f'.seat[data-seat="{seat}"]')).not_to_have_class(re.compile(r"\bsitting-out\b"))
