@@ -94,43 +94,67 @@ def test_two_players_sign_up_sit_and_play_a_hand_to_showdown_seeing_only_their_o
 def test_a_socket_cut_mid_hand_reconnects_to_the_exact_state_and_the_player_acts(
         site, logged_in, cash_table, make_user, shots):
     carol, dave = off_the_loop(lambda: (make_user("carol_web"), make_user("dave_web")))
-    carol_page, dave_page = logged_in(carol).new_page(), logged_in(dave).new_page()
-    for page in (carol_page, dave_page):
+    pages = {carol: logged_in(carol).new_page(), dave: logged_in(dave).new_page()}
+    for page in pages.values():
         open_table(page, site, cash_table.pk)
-    sit_down(carol_page, 2, 500)
-    sit_down(dave_page, 5, 500)
+    sit_down(pages[carol], 2, 500)
+    sit_down(pages[dave], 5, 500)
 
-    # Mid-hand: the first decision preflop is answered, so the second is pending.
-    check_or_call(wait_for_turn([carol_page, dave_page]))
-    actor = wait_for_turn([carol_page, dave_page])
-    other = dave_page if actor is carol_page else carol_page
-    cards_before = face_up(actor, 2 if actor is carol_page else 5)
+    # Mid-hand: the first decision is answered, and its player's connection goes down.
+    first = wait_for_turn(list(pages.values()))
+    away_user = carol if first is pages[carol] else dave
+    away, other = pages[away_user], pages[dave if away_user is carol else carol]
+    check_or_call(away)
+    seat = 2 if away_user is carol else 5
+    cards_before = face_up(away, seat)
+    away.context.set_offline(True)
+    away.evaluate("window.pokerrt.connection.dropSocket()")
+    expect(away.locator("#connection")).to_have_attribute("data-status", "reconnecting")
+    shots(away, "table-reconnecting")
 
-    # The socket drops (from the page); meanwhile the other player's view moves on.
-    actor.evaluate("window.pokerrt.connection.dropSocket()")
-    expect(actor.locator("#connection")).to_have_attribute("data-status", "reconnecting")
-    shots(actor, "table-reconnecting")
-    expect(actor.locator("#connection")).to_have_attribute("data-status", "open")
+    # While it is down the hand goes on: the other player acts until it is the absent player's turn.
+    to_act = "() => window.pokerrt.view.state.hand?.to_act?.user.id"
+    while other.wait_for_function(to_act).json_value() != str(away_user.pk):
+        check_or_call(wait_for_turn([other]))
+    missed = other.evaluate("window.pokerrt.view.state.hand.to_act.turn")
+    # Still cut off (every retry failed), so those events have to be recovered.
+    assert away.evaluate("window.pokerrt.connection.isOpen()") is False
+    assert away.evaluate("window.pokerrt.view.state.hand.to_act.user.id") != str(away_user.pk)
 
-    # The page's state is exactly what a fresh page of the same player reads.
-    fresh = actor.context.new_page()
+    # Back online: the page catches up to exactly what a fresh page of the same player reads.
+    away.context.set_offline(False)
+    expect(away.locator("#connection")).to_have_attribute("data-status", "open")
+    expect(away.locator("#actions")).to_be_visible()
+    fresh = away.context.new_page()
     open_table(fresh, site, cash_table.pk)
-    state = json.loads(actor.evaluate("JSON.stringify(window.pokerrt.view.state)"))
-    assert state == json.loads(fresh.evaluate("JSON.stringify(window.pokerrt.view.state)"))
-    assert state["hand"] is not None and state["hand"]["to_act"]["user"]["id"] == str(
-        (carol if actor is carol_page else dave).pk)
-    assert face_up(actor, 2 if actor is carol_page else 5) == cards_before
+    same_state = "() => JSON.stringify(window.pokerrt.view.state)"
+    fresh.wait_for_function(f"s => ({same_state})() === s", arg=away.evaluate(same_state))
+    state = json.loads(away.evaluate(same_state))
+    assert state["hand"]["to_act"]["user"]["id"] == str(away_user.pk) and state["hand"]["to_act"]["turn"] == missed
+    assert face_up(away, seat) == cards_before
     fresh.close()
 
-    # ... and the player can act: the hand moves on for both.
-    check_or_call(actor)
-    expect(other.locator("#hand-log")).to_contain_text("checks" if "check" in state["hand"]["to_act"]["legal"]
-                                                        else "calls")
+    # A click meant for an earlier decision is refused by the turn guard and changes nothing ...
+    refused = away.evaluate("""async () => {
+        const h = window.pokerrt.view.state.hand;
+        try {
+            await window.pokerrt.connection.act(window.pokerrt.view.state.table.id,
+                {hand_id: h.hand_id, to_act: {turn: h.to_act.turn - 1}}, "fold");
+            return "accepted";
+        } catch (error) { return error.code; }
+    }""")
+    assert refused == "CONFLICT"
+    assert away.evaluate("window.pokerrt.view.state.hand.to_act.turn") == missed
+
+    # ... and the player acts, from the keyboard: the hand moves on for both.
+    legal = state["hand"]["to_act"]["legal"]
+    away.keyboard.press("c")
+    expect(other.locator("#hand-log")).to_contain_text(
+        f"{away_user.username} {'checks' if 'check' in legal else 'calls'}")
 
     # Sitting out and coming back: every viewer's felt says so.
-    seat = 2 if actor is carol_page else 5
-    actor.click("#sit-out")
+    away.click("#sit-out")
     expect(other.locator(f'.seat[data-seat="{seat}"] .tag')).to_contain_text(["sitting out"])
-    actor.click("#sit-in")
-    expect(actor.locator("#sit-out")).to_be_visible()
+    away.click("#sit-in")
+    expect(away.locator("#sit-out")).to_be_visible()
     expect(other.locator(f'.seat[data-seat="{seat}"]')).not_to_have_class(re.compile(r"\bsitting-out\b"))
