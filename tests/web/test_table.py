@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 
@@ -13,7 +14,7 @@ from playwright.sync_api import expect  # noqa: E402
 from lobby.actions import do_create_lobby  # noqa: E402
 from tables.actions import do_create_table  # noqa: E402
 
-from .conftest import off_the_loop  # noqa: E402
+from .conftest import PATIENCE_MS, off_the_loop  # noqa: E402
 from .helpers import (  # noqa: E402
     check_or_call,
     face_down,
@@ -91,6 +92,18 @@ def test_two_players_sign_up_sit_and_play_a_hand_to_showdown_seeing_only_their_o
     shots(alice, "table-showdown")
 
 
+def same_state(page, fresh) -> dict:
+    """The state both pages render, once they agree (events may still be on their way to one of them)."""
+    read = "JSON.stringify(window.pokerrt.view.state)"
+    deadline = time.monotonic() + PATIENCE_MS / 1000
+    while True:
+        mine, theirs = json.loads(page.evaluate(read)), json.loads(fresh.evaluate(read))
+        if mine == theirs:
+            return mine
+        assert time.monotonic() < deadline, f"the recovered state {mine} differs from a fresh one {theirs}"
+        page.wait_for_timeout(100)
+
+
 def test_a_socket_cut_mid_hand_reconnects_to_the_exact_state_and_the_player_acts(
         site, logged_in, cash_table, make_user, shots):
     carol, dave = off_the_loop(lambda: (make_user("carol_web"), make_user("dave_web")))
@@ -127,9 +140,7 @@ def test_a_socket_cut_mid_hand_reconnects_to_the_exact_state_and_the_player_acts
     expect(away.locator("#actions")).to_be_visible()
     fresh = away.context.new_page()
     open_table(fresh, site, cash_table.pk)
-    same_state = "() => JSON.stringify(window.pokerrt.view.state)"
-    fresh.wait_for_function(f"s => ({same_state})() === s", arg=away.evaluate(same_state))
-    state = json.loads(away.evaluate(same_state))
+    state = same_state(away, fresh)
     assert state["hand"]["to_act"]["user"]["id"] == str(away_user.pk) and state["hand"]["to_act"]["turn"] == missed
     assert face_up(away, seat) == cards_before
     fresh.close()
