@@ -149,7 +149,7 @@ function renderSeats() {
   for (const seat of state.seats) {
     const turn = hand && hand.to_act && hand.to_act.seat === seat.seat;
     const node = el("div", {
-      class: `seat${seat.user ? "" : " empty"}${turn ? " acting" : ""}${seat.in_hand ? "" : " out"}${seat.status === "sitting_out" ? " sitting-out" : ""}`,
+      class: `seat${seat.user ? "" : " empty"}${turn ? " acting" : ""}${seat.in_hand || view.shown.has(seat.seat) ? "" : " out"}${seat.status === "sitting_out" ? " sitting-out" : ""}`,
       "data-seat": seat.seat,
       "aria-label": seat.user ? `Seat ${seat.seat}: ${seat.user.username}` : `Seat ${seat.seat}: empty`,
     });

@@ -9,11 +9,13 @@ from playwright.sync_api import Page, expect
 from .conftest import PATIENCE_MS
 
 
-def sign_up(page: Page, site: str, username: str, password: str = "correct-horse-42") -> None:
+def sign_up(page: Page, site: str, username: str, password: str = "correct-horse-42", shoot=None) -> None:
     page.goto(f"{site}/accounts/signup/")
     page.fill("#id_username", username)
     page.fill("#id_password1", password)
     page.fill("#id_password2", password)
+    if shoot is not None:
+        shoot(page, "sign-up")
     page.click("button[type=submit]")
     expect(page.locator("#me")).to_have_text(username)
 

@@ -79,6 +79,7 @@ def test_the_hand_page_verifies_a_deck_proof_and_says_a_tampered_one_does_not_ve
 
     # My account: the balance, the buy-in in the ledger, the hand linking back here.
     page.goto(f"{site}/account/")
+    expect(page.locator("#balance")).to_have_text("9000")
     expect(page.locator("#my-hands tr")).to_have_count(1)
     expect(page.locator("#ledger")).to_contain_text("-1000")
     page.locator("#my-hands a").click()

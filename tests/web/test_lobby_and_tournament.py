@@ -29,7 +29,10 @@ def test_six_players_register_for_a_sit_and_go_in_the_browser_and_it_starts(site
 
     lobby, sng, railbird, players = off_the_loop(world)
     watcher = logged_in(railbird).new_page()
-    watcher.goto(f"{site}/lobbies/{lobby.pk}/")
+    watcher.goto(f"{site}/")
+    shots(watcher, "lobbies")
+    watcher.get_by_role("link", name="Browser tournaments").click()
+    expect(watcher).to_have_url(f"{site}/lobbies/{lobby.pk}/")
     row = watcher.locator(f'tr[data-tournament-id="{sng.pk}"]')
     expect(row.locator(".registered")).to_have_text("0/6")
     expect(watcher.locator("#members li")).to_have_text(["railbird"])

@@ -44,7 +44,7 @@ def test_two_players_sign_up_sit_and_play_a_hand_to_showdown_seeing_only_their_o
     # The spectator watches at a phone's width.
     alice, bob = logged_in().new_page(), logged_in().new_page()
     watcher = logged_in(viewport={"width": 390, "height": 844}).new_page()
-    sign_up(alice, site, "alice_web")
+    sign_up(alice, site, "alice_web", shoot=shots)
     sign_up(bob, site, "bob_web")
     for page in (alice, bob, watcher):
         open_table(page, site, cash_table.pk)
