@@ -4,12 +4,14 @@ from django.urls import include, path
 from . import api_urls, health, views
 from .accounts import urls as accounts_urls
 from .accounts.views import throttled_log_in
+from .web import urls as web_urls
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("accounts/", include(accounts_urls.pages)),
+    path("", include(web_urls.pages)),
     path("api/", include(api_urls)),
     # The admin's log-in page is a log-in page too: same limits as ours.
     path("admin/login/", throttled_log_in(admin.site.login)),

@@ -1,0 +1,121 @@
+"""The client modules' pure rules (protocol, table state), run in the browser that runs them (no node needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed (requirements-dev.txt)")
+
+STATIC = Path(__file__).resolve().parents[2] / "static"
+# No server needed: the browser gets the project's files as a server would send them.
+ORIGIN = "http://pokerrt.test"
+
+
+@pytest.fixture
+def protocol(browser):
+    context = browser.new_context()
+    page = context.new_page()
+
+    def serve(route):
+        path = route.request.url.removeprefix(ORIGIN)
+        if path.startswith("/static/"):
+            route.fulfill(path=str(STATIC / path.removeprefix("/static/")), content_type="text/javascript")
+        else:
+            route.fulfill(body="<!doctype html><title>protocol</title>", content_type="text/html")
+
+    page.route(f"{ORIGIN}/**", serve)
+    page.goto(f"{ORIGIN}/")
+
+    def run(body: str, arg=None, module: str = "protocol"):
+        return page.evaluate(
+            f"async (arg) => {{ const p = await import('/static/js/{module}.mjs'); {body} }}", arg)
+
+    yield run
+    context.close()
+
+
+def test_the_next_event_is_applied_a_repeat_dropped_and_a_gap_or_new_epoch_resubscribes(protocol):
+    verdicts = protocol("""
+        const cursor = {seq: 7, epoch: "k3"};
+        return [8, 7, 3, 9].map((seq) => p.classify(cursor, {seq, epoch: "k3"}))
+            .concat([p.classify(cursor, {seq: 8, epoch: "zz"})]);
+    """)
+    assert verdicts == ["apply", "duplicate", "duplicate", "gap", "gap"]
+
+
+def test_a_resubscription_resumes_from_the_last_seq_and_epoch_or_asks_for_a_snapshot(protocol):
+    assert protocol('return p.resumeData({seq: 42, epoch: "k3"});') == {"since": 42, "epoch": "k3"}
+    assert protocol("return p.resumeData({seq: 0, epoch: null});") == {}
+
+
+def test_reconnect_delays_grow_exponentially_up_to_a_cap_with_jitter(protocol):
+    delays = protocol("""
+        const low = [0, 1, 2, 3, 10].map((n) => p.backoffDelay(n, {random: () => 0}));
+        const high = [0, 1, 2, 3, 10].map((n) => p.backoffDelay(n, {random: () => 0.999999}));
+        return {low, high};
+    """)
+    assert delays["low"] == [250, 500, 1000, 2000, 7500]
+    assert delays["high"] == [500, 1000, 2000, 4000, 15000]
+
+
+def test_every_betting_action_carries_the_hand_and_turn_it_answers(protocol):
+    data = protocol("""
+        const hand = {hand_id: "31", to_act: {turn: 4}};
+        let refused = null;
+        try { p.actionData({hand_id: "31", to_act: null}, "check"); } catch (e) { refused = e.message; }
+        return {raise: p.actionData(hand, "raise", 600), fold: p.actionData(hand, "fold"), refused};
+    """)
+    assert data["raise"] == {"action": "raise", "hand_id": "31", "turn": 4, "amount": 600}
+    assert data["fold"] == {"action": "fold", "hand_id": "31", "turn": 4}
+    assert data["refused"] == "No decision is pending."
+
+
+def test_a_tournament_table_follows_the_player_to_the_table_they_are_moved_to(protocol):
+    moves = protocol("""
+        const here = "7";
+        return [
+            {type: "TABLE_BALANCE", data: {tournament_id: "3", from_table: "7", to_table: "9", seat: 2}},
+            {type: "TABLE_MERGE", data: {tournament_id: "3", from_table: "7", to_table: "8", seat: 5}},
+            {type: "TABLE_LEAVE", data: {table_id: "7", seat: 2, stack: 900, to_table: "9"}},
+            {type: "TABLE_JOIN", data: {table_id: "9", seat: 4, stack: 900, from_table: "7"}},
+            {type: "TABLE_BALANCE", data: {tournament_id: "3", from_table: "6", to_table: "7", seat: 1}},
+            {type: "TABLE_LEAVE", data: {table_id: "7", seat: 2, stack: 900}},
+            {type: "DEAL_CARDS", data: {table_id: "7", hand_id: "1", seat: 2, cards: ["As", "Kd"]}},
+        ].map((frame) => p.movedTo(here, frame));
+    """, module="table_state")
+    assert moves == ["9", "8", "9", "9", None, None, None]
+
+
+def test_half_pot_and_pot_presets_are_raises_to_within_the_players_bounds(protocol):
+    sizes = protocol("""
+        const seats = [{seat: 1, bet: 10}, {seat: 2, bet: 30}];
+        const hand = {pots: [{amount: 100, seats: [1, 2]}],
+                      to_act: {seat: 1, to_call: 20, min_raise_to: 50, max_raise_to: 400, turn: 5}};
+        const small = p.presets({seats, hand}, 1);
+        const capped = p.presets({seats, hand: {...hand, to_act: {...hand.to_act, max_raise_to: 120}}}, 1);
+        const noRaise = p.presets({seats, hand: {...hand, to_act: {...hand.to_act, min_raise_to: null}}}, 1);
+        return {small, capped, noRaise};
+    """, module="table_state")
+    # Pot after calling: 100 + 10 + 30 + 20 = 160; pot raise = call 20 + 160 on top of the 10 bet.
+    assert sizes["small"] == {"min": 50, "half": 110, "pot": 190, "max": 400}
+    assert sizes["capped"] == {"min": 50, "half": 110, "pot": 120, "max": 120}
+    assert sizes["noRaise"] is None
+
+
+def test_a_fold_takes_the_seat_out_of_the_hand_and_a_street_clears_the_bets(protocol):
+    state = protocol("""
+        let s = {table: {max_seats: 2}, hand: {hand_id: "1", street: "preflop", board: [], pots: [], to_act: null},
+                 seats: [{seat: 1, user: {id: "1", username: "a"}, stack: 990, status: "active", bet: 10, in_hand: true},
+                         {seat: 2, user: {id: "2", username: "b"}, stack: 980, status: "active", bet: 20, in_hand: true}]};
+        const flop = p.apply(s, {type: "FLOP", data: {board: ["As", "Kd", "2c"], pots: [{amount: 30, seats: [1, 2]}],
+                                                      to_act: null}});
+        const folded = p.apply(flop, {type: "PLAYER_ACTION", data: {seat: 1, action: "fold", amount: 0, stack: 990,
+                                                                    to_act: null}});
+        return {before: s.seats[0].bet, flop, folded};
+    """, module="table_state")
+    assert state["before"] == 10, "apply leaves the state it was given alone"
+    assert [seat["bet"] for seat in state["flop"]["seats"]] == [0, 0]
+    assert state["flop"]["hand"]["street"] == "flop" and state["flop"]["hand"]["board"] == ["As", "Kd", "2c"]
+    assert state["folded"]["seats"][0]["in_hand"] is False and state["folded"]["seats"][1]["in_hand"] is True
