@@ -19,6 +19,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"  pokerrt is starting at {url}"))
             self.stdout.write(f"  admin:     {url}admin/   ({DEMO_ADMIN[0]} / {DEMO_ADMIN[1]})")
             self.stdout.write(f"  WebSocket: {url.replace('http', 'ws', 1)}ws/")
+            self.stdout.write(f"  REST API:  {url}api/docs/   (OpenAPI schema: {url}api/schema/)")
             self.stdout.write("  players:   " + ", ".join(f"{u} / {p}" for u, p in DEMO_PLAYERS))
             self.stdout.write("  health:    " + f"{url}readyz")
             self.stdout.write("")
