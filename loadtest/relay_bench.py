@@ -43,13 +43,13 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from loadtest.table_bench import (  # noqa: E402
-    SETUP,
     drive,
     print_table,
     proc_usage,
     profile_env,
     recreate_postgres,
     report,
+    set_up_tables,
     stop_server,
 )
 
@@ -221,12 +221,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         env.update(EVENT_BUS_URL=RABBITMQ_URL, EVENT_BUS_EXCHANGE=exchange)
         if args.profile == "services":
             recreate_postgres(env)
-        print(f"setting up {args.tables} tables x {args.players} bots on the {args.profile} profile ...")
-        setup = subprocess.run([sys.executable, "-c", SETUP.format(tables=args.tables, players=args.players)],
-                               env=env, cwd=REPO, capture_output=True, text=True)
-        if setup.returncode:
-            raise RuntimeError(f"setup failed:\n{setup.stderr[-3000:]}")
-        seats = json.loads(setup.stdout.strip().splitlines()[-1])
+        seats = set_up_tables(env, REPO, args)
         journal = Journal(env)
         listener = Listener(exchange)
         listener.start()

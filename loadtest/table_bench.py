@@ -170,6 +170,16 @@ async def drive(seats, seconds: float, port: int, seed: int, think: float, serve
     }
 
 
+def set_up_tables(env: dict[str, str], tree: Path, args: argparse.Namespace, prefix: str = "") -> list:
+    """A fresh database with ``--tables`` cash tables and ``--players`` bots each: [(table, user, token)]."""
+    print(f"{prefix}setting up {args.tables} tables x {args.players} bots on the {args.profile} profile ...")
+    setup = subprocess.run([sys.executable, "-c", SETUP.format(tables=args.tables, players=args.players)],
+                           env=env, cwd=tree, capture_output=True, text=True)
+    if setup.returncode:
+        raise RuntimeError(f"{prefix}setup failed:\n{setup.stderr[-3000:]}")
+    return json.loads(setup.stdout.strip().splitlines()[-1])
+
+
 def run_once(tree: Path, label: str, args: argparse.Namespace) -> dict[str, Any]:
     """One benchmark run with the server and setup code of ``tree``; the result's numbers."""
     from tests.live import free_port, wait_for_port
@@ -179,12 +189,7 @@ def run_once(tree: Path, label: str, args: argparse.Namespace) -> dict[str, Any]
         env = profile_env(args.profile, workdir, tree)
         if args.profile == "services":
             recreate_postgres(env)
-        print(f"[{label}] setting up {args.tables} tables x {args.players} bots on the {args.profile} profile ...")
-        setup = subprocess.run([sys.executable, "-c", SETUP.format(tables=args.tables, players=args.players)],
-                               env=env, cwd=tree, capture_output=True, text=True)
-        if setup.returncode:
-            raise RuntimeError(f"[{label}] setup failed:\n{setup.stderr[-3000:]}")
-        seats = json.loads(setup.stdout.strip().splitlines()[-1])
+        seats = set_up_tables(env, tree, args, f"[{label}] ")
 
         port = free_port()
         log = tempfile.TemporaryFile()
