@@ -327,6 +327,13 @@ EVENT_BUS_PREFETCH = env_int("EVENT_BUS_PREFETCH", 10)
 # again within them changes nothing.
 EVENT_BUS_DEDUPE_DAYS = float(os.environ.get("EVENT_BUS_DEDUPE_DAYS", 7))
 
+# --- Metrics (docs/metrics.md) -----------------------------------------------------------
+
+# Prometheus reads /metrics with "Authorization: Bearer <this>"; empty: no
+# token works (staff sessions and this host still do). PROMETHEUS_MULTIPROC_DIR
+# is read by prometheus-client itself, from the environment.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+
 # --- Real-time protocol (PROTOCOL.md section 4) ------------------------------------------
 
 POKERRT_REALTIME = {

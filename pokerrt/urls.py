@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import api_urls, health, views
+from . import api_urls, health, metrics_views, views
 from .accounts import urls as accounts_urls
 from .accounts.views import throttled_log_in
 from .web import urls as web_urls
@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics_views.metrics, name="metrics"),
     path("accounts/", include(accounts_urls.pages)),
     path("", include(web_urls.pages)),
     path("api/", include(api_urls)),
