@@ -82,3 +82,10 @@ def test_the_relay_lag_is_exported_only_with_a_relay(anyone, settings):
     settings.EVENT_BUS_URL = "amqp://guest:guest@127.0.0.1:5672/"
     body = anyone.get("/metrics", REMOTE_ADDR="127.0.0.1").content.decode()
     assert "pokerrt_relay_lag_seconds 0.0" in body
+
+
+@pytest.mark.django_db
+def test_prometheus_scraping_a_node_over_plain_http_is_not_redirected(anyone, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert anyone.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 200
+    assert anyone.get("/", REMOTE_ADDR="127.0.0.1").status_code == 301
