@@ -11,6 +11,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics_views.metrics, name="metrics"),
+    path("staff/metrics/", metrics_views.dashboard, name="staff_metrics"),
+    path("staff/metrics.json", metrics_views.dashboard_json, name="staff_metrics_json"),
     path("accounts/", include(accounts_urls.pages)),
     path("", include(web_urls.pages)),
     path("api/", include(api_urls)),
