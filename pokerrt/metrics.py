@@ -4,7 +4,8 @@ Label values always come from small fixed sets (targets, event and command
 types, protocol error codes, close codes, directions): never a user id, a
 stream id or anything a client chose, so the number of series stays bounded.
 The hot path only touches counters and histograms; the relay lag, the one
-number that needs the database, is read when Prometheus scrapes.
+number that needs the database, is read when Prometheus scrapes
+(``pokerrt.scrape``).
 
 With ``PROMETHEUS_MULTIPROC_DIR`` set (before this module is imported),
 prometheus-client keeps every value in files there, one set per process, and
@@ -16,12 +17,9 @@ from __future__ import annotations
 
 import atexit
 import os
-from collections.abc import Iterable, Iterator
-from typing import Any
 
-from prometheus_client import REGISTRY, Counter, Gauge, Histogram
-from prometheus_client.core import GaugeMetricFamily, Metric
-from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
+from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client.multiprocess import mark_process_dead
 
 # Seconds, for things a player feels: a command's answer, an event's arrival.
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -56,6 +54,9 @@ MESSAGE_BYTES = Histogram(
     ["direction"],
     buckets=(64, 256, 1024, 4096, 16384, 65536, 262144),
 )
+# Every frame passes one of these: the children are looked up once, not per frame.
+FRAMES_IN = MESSAGE_BYTES.labels("in")
+FRAMES_OUT = MESSAGE_BYTES.labels("out")
 HEARTBEAT_RTT_SECONDS = Histogram(
     "pokerrt_heartbeat_rtt_seconds",
     "Round trip of the server's PING to the client's PONG carrying the same t.",
@@ -87,43 +88,6 @@ SLOW_CONSUMER = "4503"
 
 def multiprocess() -> bool:
     return bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
-
-
-class RelayLag:
-    """``pokerrt_relay_lag_seconds``: the age of the oldest event the RabbitMQ relay has yet to publish.
-
-    Read from the journal at scrape time (one indexed query, as /readyz does),
-    so it is right whichever process runs the relay, and is exported only when
-    a relay is configured (EVENT_BUS_URL): without one nothing is ever
-    published and the age would only grow.
-    """
-
-    name = "pokerrt_relay_lag_seconds"
-
-    def describe(self) -> Iterable[Metric]:
-        return [GaugeMetricFamily(self.name, self.__doc__.splitlines()[0] if self.__doc__ else "")]
-
-    def collect(self) -> Iterator[Metric]:
-        from django.conf import settings
-
-        from pokerrt.health import relay_lag
-
-        if not settings.EVENT_BUS_URL:
-            return
-        family = GaugeMetricFamily(self.name, "Age of the oldest event the RabbitMQ relay has yet to publish.")
-        family.add_metric([], float(relay_lag()["lag_seconds"]))  # type: ignore[arg-type]
-        yield family
-
-
-class Scrape:
-    """What one scrape reads: this process's metrics, or every process's files; then the relay lag."""
-
-    def __init__(self) -> None:
-        self.sources: list[Any] = [MultiProcessCollector(None) if multiprocess() else REGISTRY, RelayLag()]
-
-    def collect(self) -> Iterator[Metric]:
-        for source in self.sources:
-            yield from source.collect()
 
 
 if multiprocess():

@@ -20,7 +20,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from pokerrt.metrics import Scrape
+from pokerrt.scrape import Scrape
 
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
 

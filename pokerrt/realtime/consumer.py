@@ -196,7 +196,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         limit = settings.POKERRT_REALTIME["MAX_FRAME_BYTES"]
         text = message.get("text")
         size = len(message.get("bytes") or b"") if text is None else len(text)
-        metrics.MESSAGE_BYTES.labels("in").observe(size)
+        metrics.FRAMES_IN.observe(size)
         # A UTF-8 character is at most 4 bytes: encode only frames that may be too big.
         if size > limit or (text is not None and size * 4 > limit and len(text.encode("utf-8")) > limit):
             await self.close_with(CLOSE_TOO_BIG)
@@ -388,7 +388,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
 
     async def _send_text(self, text: str) -> None:
         # JSON is encoded ASCII-only (json.dumps' default): characters are bytes.
-        metrics.MESSAGE_BYTES.labels("out").observe(len(text))
+        metrics.FRAMES_OUT.observe(len(text))
         await self.send(text_data=text)
 
     def _pong(self, content: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ import yaml
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from pokerrt import metrics
-from pokerrt.metrics import Scrape
+from pokerrt.scrape import RelayLag, Scrape
 
 from . import promql
 
@@ -33,7 +33,7 @@ def exported_names() -> set[str]:
     names = set()
     scrape = Scrape()
     for source in scrape.sources:
-        families = source.describe() if isinstance(source, metrics.RelayLag) else source.collect()
+        families = source.describe() if isinstance(source, RelayLag) else source.collect()
         for family in families:
             names.update(family.name + suffix for suffix in suffixes.get(family.type, ("",)))
     return names
@@ -141,7 +141,7 @@ def test_heartbeat_and_timer_quantiles_fire_on_their_tails():
 def test_the_relay_lag_alert_is_on_the_oldest_unpublished_event():
     def lag(seconds: float):
         # Read at scrape time, not a registered metric: its family name is all there is.
-        return lambda synthetic: Gauge(metrics.RelayLag.name, "lag", registry=synthetic.registry).set(seconds)
+        return lambda synthetic: Gauge(RelayLag.name, "lag", registry=synthetic.registry).set(seconds)
 
     assert evaluate("PokerrtRelayLag", lag(90))
     assert not evaluate("PokerrtRelayLag", lag(5))

@@ -30,7 +30,7 @@ SCRAPER = textwrap.dedent("""
     import django
     django.setup()
     from prometheus_client import generate_latest
-    from pokerrt.metrics import Scrape
+    from pokerrt.scrape import Scrape
     sys_out = generate_latest(Scrape()).decode()
     print(sys_out)
 """)
