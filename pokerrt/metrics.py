@@ -9,8 +9,8 @@ number that needs the database, is read when Prometheus scrapes
 
 With ``PROMETHEUS_MULTIPROC_DIR`` set (before this module is imported),
 prometheus-client keeps every value in files there, one set per process, and
-a scrape sums them: Daphne nodes, Celery workers and the relay each write, and
-any node's ``/metrics`` answers for all of them on that host.
+a scrape sums them: Daphne nodes, Celery workers and the bus consumer each
+write, and any node's ``/metrics`` answers for all of them on that host.
 """
 
 from __future__ import annotations
@@ -90,6 +90,12 @@ def multiprocess() -> bool:
     return bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 
 
+def _forget_this_process() -> None:
+    # The pid at exit, not at import: forked children (Celery's prefork pool)
+    # inherit this hook and must drop their own files, not their parent's.
+    mark_process_dead(os.getpid())
+
+
 if multiprocess():
     # A live-summed gauge keeps a dead process's value until its file goes.
-    atexit.register(mark_process_dead, os.getpid())
+    atexit.register(_forget_this_process)
