@@ -120,8 +120,9 @@ MIDDLEWARE = [
 # proxy that overwrites it, or clients could claim HTTPS themselves.
 SECURE_PROXY_SSL_HEADER = env_header("POKERRT_SECURE_PROXY_SSL_HEADER")
 SECURE_SSL_REDIRECT = env_bool("POKERRT_SSL_REDIRECT", not DEBUG)
-# Load balancers probe the nodes over plain HTTP and take a redirect as a failure.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# Load balancers probe the nodes over plain HTTP and take a redirect as a failure;
+# Prometheus scrapes each node directly, behind the proxy that terminates TLS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("POKERRT_SECURE_COOKIES", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("POKERRT_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
 # Both reach beyond this site (its subdomains; browsers' built-in lists), so
@@ -326,6 +327,13 @@ EVENT_BUS_PREFETCH = env_int("EVENT_BUS_PREFETCH", 10)
 # Days a processed command's message_id is remembered: the same message sent
 # again within them changes nothing.
 EVENT_BUS_DEDUPE_DAYS = float(os.environ.get("EVENT_BUS_DEDUPE_DAYS", 7))
+
+# --- Metrics (docs/metrics.md) -----------------------------------------------------------
+
+# Prometheus reads /metrics with "Authorization: Bearer <this>"; empty: no
+# token works (staff sessions and this host still do). PROMETHEUS_MULTIPROC_DIR
+# is read by prometheus-client itself, from the environment.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 # --- Real-time protocol (PROTOCOL.md section 4) ------------------------------------------
 

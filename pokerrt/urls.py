@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import api_urls, health, views
+from . import api_urls, health, metrics_views, views
 from .accounts import urls as accounts_urls
 from .accounts.views import throttled_log_in
 from .web import urls as web_urls
@@ -10,6 +10,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics_views.metrics, name="metrics"),
+    path("staff/metrics/", metrics_views.dashboard, name="staff_metrics"),
+    path("staff/metrics.json", metrics_views.dashboard_json, name="staff_metrics_json"),
     path("accounts/", include(accounts_urls.pages)),
     path("", include(web_urls.pages)),
     path("api/", include(api_urls)),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -22,7 +23,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
-from pokerrt import errors
+from pokerrt import errors, metrics
 
 from .. import clock
 from . import auth, presence, processor, registry
@@ -84,6 +85,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self.released = False
         # The serving node's shutdown (server.Shutdown), set in connect under the pokerrt server.
         self.shutdown: Any = None
+        # Whether this socket counts in pokerrt_connections (it was accepted).
+        self.counted = False
 
     @property
     def closed(self) -> bool:
@@ -131,7 +134,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         # (server.py); plain Daphne has neither.
         self.shutdown = self.scope.get("extensions", {}).get("pokerrt.shutdown")
         self.outbox = Outbox(
-            lambda text: self.send(text_data=text),
+            self._send_text,
             self.scope.get("extensions", {}).get("pokerrt.flow"),
             lambda: self.closed,
             lambda: self.close_with(CLOSE_SLOW_CONSUMER),
@@ -145,6 +148,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             self.tracked = True
             await database_sync_to_async(presence.connection_opened)(self.user, self.channel_name)
         await self.accept()
+        self.counted = True
+        metrics.CONNECTIONS.inc()
         self.tasks = [
             asyncio.ensure_future(self.outbox.write_loop()),
             asyncio.ensure_future(self._heartbeat_loop()),
@@ -158,6 +163,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if self.released:
             return
         self.released = self.ended = True
+        if self.counted:
+            metrics.CONNECTIONS.dec()
         for task in self.tasks:
             task.cancel()
         try:
@@ -175,6 +182,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if self.closed:
             return
         self.ended = True
+        metrics.CLOSES.labels(str(code)).inc()
         logger.info("closing %s (user %s) with %d", self.channel_name, self.user.pk, code)
         self.outbox.clear()
         await self.close(code=code)
@@ -188,6 +196,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         limit = settings.POKERRT_REALTIME["MAX_FRAME_BYTES"]
         text = message.get("text")
         size = len(message.get("bytes") or b"") if text is None else len(text)
+        metrics.FRAMES_IN.observe(size)
         # A UTF-8 character is at most 4 bytes: encode only frames that may be too big.
         if size > limit or (text is not None and size * 4 > limit and len(text.encode("utf-8")) > limit):
             await self.close_with(CLOSE_TOO_BIG)
@@ -209,6 +218,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         ref = read_ref(content)
         # Answers to our pings are not commands: never rate limited.
         if isinstance(content, dict) and content.get("type") == "PONG":
+            self._pong(content)
             return
         if not self.bucket.take():
             if self.bucket.excess > settings.POKERRT_REALTIME["RATE_ABUSE_LIMIT"]:
@@ -219,18 +229,23 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if problem is not None:
             await self.command_failed(problem, None, None)
             return
+        started = time.perf_counter()
         try:
             command = parse_command(content)
             await self.run(command)
+            metrics.COMMANDS.labels(processor.type_label(command.type), "ok").inc()
+            metrics.COMMAND_SECONDS.observe(time.perf_counter() - started)
         except auth.CredentialRevoked:
             await self.close_with(CLOSE_BAD_TOKEN)
         except NodeStopping:
             return  # the client has its 1012 and resubscribes elsewhere
         except errors.PokerrtError as error:
             await self.command_failed(error, ref, content)
+            metrics.COMMAND_SECONDS.observe(time.perf_counter() - started)
         except Exception:
             logger.exception("command failed: %r", content.get("type") if isinstance(content, dict) else None)
             await self.command_failed(errors.Internal(), ref, content)
+            metrics.COMMAND_SECONDS.observe(time.perf_counter() - started)
 
     async def run(self, command: Command) -> None:
         if command.type == "PING":
@@ -266,6 +281,9 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
 
     async def command_failed(self, error: errors.PokerrtError, ref: str | None, content: Any) -> None:
         target = id_ = None
+        sent_type = content.get("type") if isinstance(content, dict) else None
+        metrics.COMMANDS.labels(processor.type_label(sent_type), error.code).inc()
+        metrics.ERRORS.labels(error.code).inc()
         if isinstance(content, dict):
             target = content.get("target") if isinstance(content.get("target"), str) else None
             raw_id = content.get("id")
@@ -296,6 +314,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         since: int | None,
         epoch: str | None,
         ref: str | None,
+        resync: bool = False,
     ) -> None:
         result = await database_sync_to_async(read_subscription)(
             stream_type, stream_id, self.user, since, epoch
@@ -305,8 +324,11 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         data: dict[str, Any] = {"seq": position.seq, "epoch": position.epoch, "recovered": False}
         if result.replayed is not None:
             data.update(seq=since, recovered=True)
+            metrics.SUBSCRIPTIONS.labels("recovered").inc()
+            metrics.REPLAYED_EVENTS.inc(len(result.replayed))
         else:
             data["state"] = result.state
+            metrics.SUBSCRIPTIONS.labels("resync" if resync else "snapshot").inc()
         if ref is not None:
             data["ref"] = ref
         self.send_frame(control_frame("SUBSCRIBED", data, stream_type.target, stream_id))
@@ -347,22 +369,38 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if self.user.is_authenticated and message.get("awaited_user") == str(self.user.pk):
             # Before the frame leaves, so the answer it asks for finds its token.
             self.bucket.credit()
-        await self.forward(message["text"])
+        await self.forward(message["text"], message.get("timestamp"))
 
     async def _resync(self, key: tuple[str, str]) -> None:
         stream_type = registry.stream_type(key[0])
         if stream_type is None:
             return
-        await self._send_subscribed(stream_type, key[1], None, None, None)
+        await self._send_subscribed(stream_type, key[1], None, None, None, resync=True)
 
     # --- Outgoing frames, heartbeat ----------------------------------------------------------
 
     def send_frame(self, frame: dict[str, Any]) -> None:
         self.outbox.put(encode(frame))
 
-    async def forward(self, text: str) -> None:
+    async def forward(self, text: str, timestamp: float | None = None) -> None:
         """An event's frame: sent at once when nothing waits, else after what does."""
-        await self.outbox.forward(text)
+        await self.outbox.forward(text, timestamp)
+
+    async def _send_text(self, text: str) -> None:
+        # JSON is encoded ASCII-only (json.dumps' default): characters are bytes.
+        metrics.FRAMES_OUT.observe(len(text))
+        await self.send(text_data=text)
+
+    def _pong(self, content: dict[str, Any]) -> None:
+        """The heartbeat's round trip, from the ``t`` our PING carried."""
+        data = content.get("data")
+        sent = data.get("t") if isinstance(data, dict) else None
+        if not isinstance(sent, int) or isinstance(sent, bool):
+            return
+        rtt = clock.now().timestamp() - sent / 1000
+        # A client may answer with any t: only round trips our PINGs could have had count.
+        if 0 <= rtt <= settings.POKERRT_REALTIME["HEARTBEAT_TIMEOUT"]:
+            metrics.HEARTBEAT_RTT_SECONDS.observe(rtt)
 
     async def _heartbeat_loop(self) -> None:
         conf = settings.POKERRT_REALTIME

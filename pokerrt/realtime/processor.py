@@ -97,6 +97,19 @@ def lookup(command: Command) -> CommandType:
     return found
 
 
+def type_label(type: object) -> str:
+    """A command type fit for a metric label: a type the protocol knows, else OTHER.
+
+    Clients choose the type they send; only known ones become label values,
+    so that no client can grow the number of series.
+    """
+    if isinstance(type, str) and (
+        type in CONTROL_TYPES or type in SERVER_TYPES or any(type == known for known, _ in _commands)
+    ):
+        return type
+    return "OTHER"
+
+
 def process(command: Command, user: Any, socket: str | None = None) -> object:
     """Run one command in the calling (sync) thread; returns the handler's result.
 

@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from pokerrt import metrics
 from pokerrt.hotpath import insert
 
 from .envelope import format_timestamp
@@ -85,6 +86,8 @@ def event_message(event: Event) -> dict[str, Any]:
         "seq": event.seq,
         "epoch": event.epoch,
         "text": json.dumps(event_frame(event), cls=DjangoJSONEncoder),
+        # For the commit-to-send latency (pokerrt_delivery_seconds), as epoch seconds.
+        "timestamp": event.timestamp.timestamp(),
         "awaited_user": hook(event.type, event.data) if hook is not None else None,
     }
 
@@ -151,6 +154,7 @@ def broadcast_all(events: list[Event]) -> None:
     batch = _batch.sends = []
     try:
         for event in events:
+            metrics.EVENTS.labels(event.target, event.type).inc()
             broadcast(event)
     finally:
         _batch.sends = None

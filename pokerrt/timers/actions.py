@@ -24,7 +24,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from pokerrt import clock
+from pokerrt import clock, metrics
 
 from .models import Deadline
 from .registry import Payload, handler_for
@@ -94,6 +94,7 @@ def fire(key: str, version: int) -> bool:
         deadline.save(update_fields=["fired_at"])
         handler.run(deadline.payload)
     lateness = (now - deadline.due_at).total_seconds()
+    metrics.TIMER_LATENESS_SECONDS.observe(lateness)
     logger.debug("deadline %s v%s fired %.3fs after due", key, version, lateness)
     return True
 

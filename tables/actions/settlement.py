@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Case, Value, When
 
+from pokerrt import metrics
 from pokerrt.hotpath import save_fields
 from pokerrt.realtime.streams import emit_many
 from pokerrt.timers import cancel
@@ -69,6 +71,7 @@ def settle(table: Table, hand: Hand, dealt: engine.Hand, uncalled: dict[int, int
         final_stack=Case(*(When(seat=number, then=Value(final[number])) for number in dealt.seats))
     )
     emit_all([*(before or ()), *translate.hand_end(table.pk, hand, dealt, result, uncalled)])
+    transaction.on_commit(metrics.HANDS_PLAYED.inc)
     live.forget(hand)
     policy = policy_for(table)
     for seat in occupied:

@@ -73,7 +73,7 @@ async def failing_receive(self, content, **kwargs):
     raise RuntimeError("receive broke")
 
 
-async def failing_forward(self, text):
+async def failing_forward(self, text, timestamp=None):
     raise RuntimeError("forward broke")
 
 
