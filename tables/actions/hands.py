@@ -221,15 +221,17 @@ def do_rearm_action_clock(table_id: int | str) -> bool:
 
 
 def do_refresh_live_hand(table_id: int | str) -> bool:
-    """Drop this process's cached copy of the hand in play and send the table who acts, as the log has it."""
+    """Drop this process's cached copy of the hand in play; send the table its seats and who acts, as the log has them."""
     with locked_table(table_id) as table:
         hand = live_hand(table)
         if hand is None:
             return False
         live.forget(hand)
         dealt = live.engine_hand(hand)
+        seats = Seat.objects.filter(table=table).select_related("user").order_by("number")
         emit("TABLE", table.pk, "TABLE_UPDATE", {
             "table": snapshots.table_info(table), "hand_id": str(hand.pk),
+            "seats": [snapshots.seat_info(seat, hand, dealt) for seat in seats],
             "to_act": snapshots.to_act(dealt, hand, hand.action_deadline),
         })
         return True

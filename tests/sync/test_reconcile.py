@@ -15,6 +15,7 @@ from lobby.directory import timer_key
 from lobby.models import Lobby, RowChange
 from pokerrt.realtime.models import Connection, Discrepancy, Event, Node
 from pokerrt.realtime.reconcile import Outcome, reconcile
+from pokerrt.realtime.streams import event_frame
 from pokerrt.realtime.validation import validate
 from pokerrt.timers.models import Deadline
 from tables import actions, live
@@ -22,9 +23,21 @@ from tables.engine import Deck, HandConfig
 from tables.engine import Hand as EngineHand
 from tables.lobby_rows import row_of_item
 from tables.models import Seat
+from tables.snapshots import table_snapshot
 from tests.tables.helpers import current_hand, fire_now, last_seq, passive, play_out, random_bot, table_events
+from tests.tables.table_state import apply
 
 pytestmark = pytest.mark.django_db
+
+
+def replays(table, do):
+    """Run ``do``: the TABLE events it emitted carry a subscriber's snapshot before to the snapshot after."""
+    seq, state = last_seq(table), table_snapshot(str(table.pk))
+    result = do()
+    for event in table_events(table, seq):
+        state = apply(state, event_frame(event))
+    assert state == table_snapshot(str(table.pk))
+    return result
 
 
 def outcomes(findings):
@@ -44,7 +57,7 @@ def test_a_lost_action_clock_is_armed_again_and_the_table_told(table, seated):
     Deadline.objects.filter(key=f"table:{table.pk}:action").delete()
     seq = last_seq(table)
     # when
-    findings = reconcile()
+    findings = replays(table, reconcile)
     # then
     assert outcomes(findings) == [("TABLE", "deadline_armed", Outcome.MENDED)]
     clock = Deadline.objects.pending().get(key=f"table:{table.pk}:action")
@@ -84,8 +97,8 @@ def test_a_corrupt_cached_hand_is_evicted_and_the_table_told_who_acts(table, sea
     config["seats"][0]["stack"] += 100
     live.remember(hand, EngineHand.replay(HandConfig.from_dict(config), Deck.from_dict(hand.deck), list(dealt.actions)))
     seq = last_seq(table)
-    # when
-    findings = reconcile()
+    # when: subscribers that got the cached stacks get the log's
+    findings = replays(table, reconcile)
     # then
     assert outcomes(findings) == [("TABLE", "live_cache_matches_log", Outcome.MENDED)]
     assert live.engine_hand(hand).stacks == dealt.stacks
