@@ -22,3 +22,4 @@ class RealtimeConfig(AppConfig):
         # The PLAYER streams worth checking: their owners are connected now.
         register_active("PLAYER", snapshots.connected_players)
         register_mend(reconcile.DROP_GHOST_PRESENCE, reconcile.drop_ghost_presence)
+        register_mend(reconcile.DROP_CLOSED_SOCKET, reconcile.drop_closed_socket)

@@ -20,16 +20,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from . import presence
 from .models import Connection, Discrepancy, Node
-from .presence import expire_dead_nodes
 from .validation import Problem, active_streams, mend_for, validate, validated_targets
 
 logger = logging.getLogger(__name__)
 
 DROP_GHOST_PRESENCE = "realtime.drop_ghost_presence"
+DROP_CLOSED_SOCKET = "realtime.drop_closed_socket"
 
 
 class Outcome:
@@ -71,12 +73,23 @@ def reconcile_pass() -> int:
 
 
 def ghost_presence() -> list[Problem]:
-    """Connection rows of nodes no longer alive: their sockets are gone, yet the users count as connected."""
+    """Connection rows whose socket is gone, yet count their users as connected.
+
+    Rows of nodes no longer alive, and, when this process is a node (the
+    in-process loop of a server), its own rows of sockets it no longer holds.
+    """
     cutoff = timezone.now() - dt.timedelta(seconds=settings.POKERRT_REALTIME["NODE_EXPIRY"])
     alive = Node.objects.filter(last_seen__gte=cutoff).values("name")
     ghosts = Connection.objects.exclude(node__in=alive).order_by("user_id", "pk").values_list("user_id", "node")
-    return [Problem("PLAYER", str(user_id), "presence_live", f"connected through node {node}, which is not alive",
-                    DROP_GHOST_PRESENCE, node) for user_id, node in ghosts]
+    found = [Problem("PLAYER", str(user_id), "presence_live", f"connected through node {node}, which is not alive",
+                     DROP_GHOST_PRESENCE, node) for user_id, node in ghosts]
+    here = presence.node_name()
+    if Node.objects.filter(name=here).exists():
+        rows = Connection.objects.filter(node=here).order_by("user_id", "pk").values_list("user_id", "channel_name")
+        found += [Problem("PLAYER", str(user_id), "presence_live", f"socket {channel} is not open on node {here}",
+                          DROP_CLOSED_SOCKET, channel)
+                  for user_id, channel in rows if not presence.is_open(channel)]
+    return found
 
 
 def _settle(found: list[Problem], mend: bool, recheck: Callable[[], list[Problem]]) -> list[Finding]:
@@ -123,4 +136,11 @@ def do_report(problem: Problem) -> Discrepancy:
 
 def drop_ghost_presence(problem: Problem) -> None:
     """The cleanup the node heartbeat runs: the ghosts' users get the disconnects they are owed."""
-    expire_dead_nodes()
+    presence.expire_dead_nodes()
+
+
+def drop_closed_socket(problem: Problem) -> None:
+    """Close the socket's row as its disconnect would have: hooks run, a last one tells the tables."""
+    user = get_user_model().objects.filter(pk=int(problem.stream_id)).first()
+    if user is not None and not presence.is_open(problem.subject):
+        presence.connection_closed(user, problem.subject)

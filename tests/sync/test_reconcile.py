@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from lobby.directory import timer_key
 from lobby.models import Lobby, RowChange
+from pokerrt.realtime import presence
 from pokerrt.realtime.models import Connection, Discrepancy, Event, Node
 from pokerrt.realtime.reconcile import Outcome, reconcile
 from pokerrt.realtime.streams import event_frame
@@ -87,6 +88,26 @@ def test_ghost_presence_of_a_dead_node_is_dropped_with_the_disconnect_it_owes(ta
     assert [e.data["user"]["id"] for e in disconnects] == [str(ann.pk)]
     assert Seat.objects.get(table=table, user=ann).disconnected_at is not None
     assert reconcile() == []
+
+
+def test_a_row_of_a_socket_this_node_no_longer_holds_is_closed_with_its_disconnect(table, seated):
+    # given: this process is a live node holding ben's socket; ann's row outlived hers
+    ann, ben = seated[0], seated[1]
+    here = presence.node_name()
+    Node.objects.create(name=here, last_seen=timezone.now())
+    Connection.objects.create(channel_name="gone!1", user=ann, node=here)
+    Connection.objects.create(channel_name="open!1", user=ben, node=here)
+    presence._open["open!1"] = ben
+    seq = last_seq(table)
+    try:
+        # when
+        findings = reconcile()
+    finally:
+        presence._open.pop("open!1", None)
+    # then
+    assert outcomes(findings) == [("PLAYER", "presence_live", Outcome.MENDED)]
+    assert list(Connection.objects.values_list("channel_name", flat=True)) == ["open!1"]
+    assert [e.type for e in table_events(table, seq)] == ["PLAYER_DISCONNECT"]
 
 
 def test_a_corrupt_cached_hand_is_evicted_and_the_table_told_who_acts(table, seated):
