@@ -106,16 +106,21 @@ def _settle(found: list[Problem], mend: bool, recheck: Callable[[], list[Problem
             fix(problem)
         except Exception:
             logger.exception("mending %s failed", problem)
-    remaining = set(recheck()) if tried else set(found)
+    # By rule and subject, not message: a mend that fails may leave other numbers in it.
+    remaining = {_which(problem) for problem in (recheck() if tried else found)}
     findings = []
     for problem in found:
-        if problem in remaining:
+        if _which(problem) in remaining:
             do_report(problem)
             findings.append(Finding(problem, Outcome.REPORTED))
         else:
             logger.warning("mended %s", problem)
             findings.append(Finding(problem, Outcome.MENDED))
     return findings
+
+
+def _which(problem: Problem) -> tuple[str, str, str, str]:
+    return (problem.target, problem.stream_id, problem.rule, problem.subject)
 
 
 def do_report(problem: Problem) -> Discrepancy:

@@ -207,3 +207,21 @@ def test_a_clean_platform_after_played_hands_reports_nothing(lobby, table, playe
     # when / then
     assert reconcile() == []
     assert not Discrepancy.objects.exists()
+
+
+def test_a_mend_that_fails_leaves_its_problem_reported(table, seated, monkeypatch):
+    # given: a lost clock, and a mend that breaks
+    from pokerrt.realtime import validation
+    from tables.validation import REARM_ACTION_CLOCK
+
+    def broken(problem):
+        raise RuntimeError("the broker is away")
+
+    monkeypatch.setitem(validation._mends, REARM_ACTION_CLOCK, broken)
+    actions.do_start_hand(table.pk)
+    Deadline.objects.filter(key=f"table:{table.pk}:action").delete()
+    # when
+    findings = reconcile()
+    # then
+    assert outcomes(findings) == [("TABLE", "deadline_armed", Outcome.REPORTED)]
+    assert Discrepancy.objects.get().rule == "deadline_armed"
