@@ -201,3 +201,9 @@ def _changed_rows(lobby_id: int, changed: set[tuple[str, str]]) -> dict[str, Any
         else:
             update.setdefault(f"removed_{section}", []).append(item_id)
     return update
+
+
+def do_remark_row(lobby_id: int, section: str, item_id: str) -> None:
+    """Send a directory row again: it missed its LOBBY_UPDATE (the reconciler found it)."""
+    with transaction.atomic():
+        directory.mark_changed(lobby_id, section, item_id)

@@ -297,6 +297,15 @@ POKERRT_HOUSEKEEPING = [
     ("pokerrt.realtime.streams.prune_journal", 3600),
     ("pokerrt.bus.commands.forget_processed_messages", 3600),
 ]
+# Seconds between reconciler passes (docs/sync.md); 0 turns the reconciler off.
+SYNC_INTERVAL = float(os.environ.get("POKERRT_SYNC_INTERVAL", 30))
+if SYNC_INTERVAL > 0:
+    CELERY_BEAT_SCHEDULE["sync-reconcile"] = {
+        "task": "realtime.reconcile",
+        "schedule": SYNC_INTERVAL,
+        "options": {"expires": SYNC_INTERVAL},
+    }
+    POKERRT_HOUSEKEEPING.append(("pokerrt.realtime.reconcile.reconcile_pass", SYNC_INTERVAL))
 
 # --- RabbitMQ event bus (pika bridge) -------------------------------------------
 

@@ -10,9 +10,10 @@ class TablesConfig(AppConfig):
         from pokerrt.accounts.audit import register_check
         from pokerrt.realtime.presence import register_connection_hook
         from pokerrt.realtime.registry import register_player_section, register_stream, register_target
+        from pokerrt.realtime.validation import register_mend, register_validator
         from pokerrt.timers import register_timer_handler
 
-        from . import actions, commands, lobby_rows, snapshots, tasks
+        from . import actions, commands, lobby_rows, snapshots, tasks, validation
         from .audit import table_chip_problems
         from .models import TableKind
         from .policies import CashPolicy, register_policy
@@ -25,6 +26,10 @@ class TablesConfig(AppConfig):
             exists=snapshots.table_exists,
             awaited_user=snapshots.awaited_user,
         )
+        register_validator("TABLE", validation.table_problems, active=validation.active_tables)
+        register_validator("PLAYER", validation.player_seat_problems)
+        register_mend(validation.REARM_ACTION_CLOCK, lambda problem: actions.do_rearm_action_clock(problem.stream_id))
+        register_mend(validation.REFRESH_LIVE_HAND, lambda problem: actions.do_refresh_live_hand(problem.stream_id))
         register_player_section("seats", snapshots.player_seats)
         register_section("tables", lobby_rows.rows_of_lobby, lobby_rows.row_of_item)
         commands.register()

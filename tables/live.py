@@ -52,6 +52,12 @@ def engine_hand(hand: Hand) -> EngineHand:
     return live
 
 
+def cached_hand(hand: Hand) -> EngineHand | None:
+    """The entry :func:`engine_hand` would use for ``hand`` without a replay, if this process holds one."""
+    cached = _cache.get(_key(hand))
+    return cached if cached is not None and len(cached.actions) == hand.actions_taken else None
+
+
 def remember(hand: Hand, live: EngineHand) -> None:
     _cache[_key(hand)] = live
     _cache.move_to_end(_key(hand))

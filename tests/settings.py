@@ -16,6 +16,9 @@ os.environ.setdefault("POKERRT_VAR_DIR", os.path.join(tempfile.gettempdir(), "po
 # The test client and the live servers speak plain HTTP; the redirect to
 # HTTPS that debug-off settings make by default is tested on its own.
 os.environ.setdefault("POKERRT_SSL_REDIRECT", "0")
+# No reconciler pass on a clock: tests/sync drives passes directly, and the
+# consistency tests run the same rules after every event.
+os.environ.setdefault("POKERRT_SYNC_INTERVAL", "0")
 
 from pokerrt.settings import *  # noqa: E402,F403
 

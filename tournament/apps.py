@@ -13,11 +13,12 @@ class TournamentConfig(AppConfig):
         from pokerrt.accounts.audit import register_check
         from pokerrt.realtime.presence import register_connection_hook
         from pokerrt.realtime.registry import register_player_section, register_stream, register_target
+        from pokerrt.realtime.validation import register_validator
         from pokerrt.timers import register_timer_handler
         from tables.models import TableKind
         from tables.policies import register_policy
 
-        from . import actions, commands, lobby_rows, snapshots, tasks
+        from . import actions, commands, lobby_rows, snapshots, tasks, validation
         from .audit import tournament_chip_problems, tournament_table_chip_problems
         from .policy import AFTER_HANDS, TournamentPolicy
 
@@ -28,6 +29,7 @@ class TournamentConfig(AppConfig):
             snapshot=snapshots.tournament_snapshot,
             exists=snapshots.tournament_exists,
         )
+        register_validator("TOURNAMENT", validation.tournament_problems, active=validation.active_tournaments)
         register_player_section("registrations", snapshots.player_registrations)
         register_section("tournaments", lobby_rows.tournament_rows, lobby_rows.tournament_row)
         commands.register()

@@ -9,7 +9,7 @@ from django.contrib import admin
 
 from pokerrt.readonly_admin import ReadOnlyAdmin
 
-from .models import Connection, Event, Node, Stream
+from .models import Connection, Discrepancy, Event, Node, Stream
 
 
 @admin.register(Stream)
@@ -39,3 +39,10 @@ class ConnectionAdmin(ReadOnlyAdmin):
     list_filter = ("node",)
     search_fields = ("user__username", "channel_name")
     list_select_related = ("user",)
+
+
+@admin.register(Discrepancy)
+class DiscrepancyAdmin(ReadOnlyAdmin):
+    list_display = ("target", "stream_id", "rule", "message", "times_seen", "first_seen", "last_seen")
+    list_filter = ("target", "rule")
+    search_fields = ("stream_id", "message")

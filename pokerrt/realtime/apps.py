@@ -8,8 +8,9 @@ class RealtimeConfig(AppConfig):
 
     def ready(self) -> None:
         # The core's own target; the apps register the others in their ready().
-        from . import snapshots
+        from . import reconcile, snapshots
         from .registry import register_stream, register_target
+        from .validation import register_active, register_mend
 
         register_target("PLAYER")
         register_stream(
@@ -18,3 +19,7 @@ class RealtimeConfig(AppConfig):
             snapshot=snapshots.player_snapshot,
             exists=snapshots.player_exists,
         )
+        # The PLAYER streams worth checking: their owners are connected now.
+        register_active("PLAYER", snapshots.connected_players)
+        register_mend(reconcile.DROP_GHOST_PRESENCE, reconcile.drop_ghost_presence)
+        register_mend(reconcile.DROP_CLOSED_SOCKET, reconcile.drop_closed_socket)

@@ -90,3 +90,28 @@ class Connection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}@{self.node}"
+
+
+class Discrepancy(models.Model):
+    """A drift the reconciler found and could not mend: for staff to look at (pokerrt.realtime.reconcile).
+
+    One row per distinct finding; each pass that finds it again moves
+    ``last_seen`` and counts it, so a lasting drift is one row, not a flood.
+    """
+
+    target = models.CharField(max_length=20)
+    stream_id = models.CharField(max_length=64)
+    # The rule that does not hold (pokerrt.realtime.validation.Problem.rule).
+    rule = models.CharField(max_length=64)
+    message = models.TextField()
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    # How many passes found it.
+    times_seen = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-last_seen"]
+        verbose_name_plural = "discrepancies"
+
+    def __str__(self) -> str:
+        return f"{self.target}.{self.stream_id} {self.rule}"

@@ -118,6 +118,11 @@ def connection_closed(user: Any, channel_name: str) -> None:
         _run("on_last_disconnect", user)
 
 
+def is_open(channel_name: str) -> bool:
+    """Whether this process holds the socket ``channel_name`` open."""
+    return channel_name in _open
+
+
 def live_connections(user: Any) -> int:
     return Connection.objects.filter(user_id=user.pk).count()
 

@@ -29,3 +29,9 @@ def player_snapshot(stream_id: str, viewer: Any) -> dict[str, Any]:
         state[name] = player_section(name, owner)
     return state
 
+
+
+def connected_players() -> list[int]:
+    from .models import Connection
+
+    return sorted(set(Connection.objects.values_list("user_id", flat=True)))

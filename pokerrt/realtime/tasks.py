@@ -11,3 +11,11 @@ from .streams import prune_journal
 def prune_journal_task() -> int:
     """Run every few minutes (Celery beat, or the in-process timer loop)."""
     return prune_journal()
+
+
+@shared_task(name="realtime.reconcile")
+def reconcile_task() -> int:
+    """Every POKERRT_SYNC_INTERVAL seconds (Celery beat, or the in-process loop)."""
+    from .reconcile import reconcile_pass
+
+    return reconcile_pass()

@@ -18,7 +18,14 @@ tournament tables is the table's seating policy (``tables.policies``).
 
 from .base import live_hand, lock_table, locked_table, locked_tables, own_seat, seat_of
 from .connections import do_expire_grace, do_player_disconnected, do_player_reconnected
-from .hands import check_decision, do_action_clock_expired, do_player_action, do_start_hand
+from .hands import (
+    check_decision,
+    do_action_clock_expired,
+    do_player_action,
+    do_rearm_action_clock,
+    do_refresh_live_hand,
+    do_start_hand,
+)
 from .moves import do_move_player
 from .seats import do_expire_sit_out, do_join_table, do_leave_table, do_sit_in, do_sit_out
 from .tables import (
@@ -43,6 +50,8 @@ __all__ = [
     "do_leave_table",
     "do_move_player",
     "do_player_action",
+    "do_rearm_action_clock",
+    "do_refresh_live_hand",
     "do_player_disconnected",
     "do_player_reconnected",
     "do_request_hand",

@@ -193,3 +193,45 @@ def _start_time_bank(table: Table, hand: Hand, dealt: engine.Hand, seat: Seat) -
         "table": snapshots.table_info(table), "hand_id": str(hand.pk), "time_bank": {"seat": seat.number, "seconds": seat.time_bank_left},
         "to_act": snapshots.to_act(dealt, hand, hand.action_deadline),
     })
+
+
+# --- Mends the reconciler asks for (pokerrt.realtime.reconcile) ------------------------------------
+
+
+def do_rearm_action_clock(table_id: int | str) -> bool:
+    """Arm the missing action clock of the player to act, and tell the table when it runs out.
+
+    The hand's own deadline stands if it is still ahead; a lost one gives
+    the player a fresh clock rather than acting for them at once.
+    """
+    with locked_table(table_id) as table:
+        hand = live_hand(table)
+        if hand is None:
+            return False
+        dealt = live.engine_hand(hand)
+        if dealt.to_act() is None:
+            return False
+        deadline = hand.action_deadline
+        if deadline is None or deadline <= now():
+            deadline = None
+        to_act = _arm_clock(table, hand, dealt, deadline)
+        emit("TABLE", table.pk, "TABLE_UPDATE",
+             {"table": snapshots.table_info(table), "hand_id": str(hand.pk), "to_act": to_act})
+        return True
+
+
+def do_refresh_live_hand(table_id: int | str) -> bool:
+    """Drop this process's cached copy of the hand in play; send the table its seats and who acts, as the log has them."""
+    with locked_table(table_id) as table:
+        hand = live_hand(table)
+        if hand is None:
+            return False
+        live.forget(hand)
+        dealt = live.engine_hand(hand)
+        seats = Seat.objects.filter(table=table).select_related("user").order_by("number")
+        emit("TABLE", table.pk, "TABLE_UPDATE", {
+            "table": snapshots.table_info(table), "hand_id": str(hand.pk),
+            "seats": [snapshots.seat_info(seat, hand, dealt) for seat in seats],
+            "to_act": snapshots.to_act(dealt, hand, hand.action_deadline),
+        })
+        return True

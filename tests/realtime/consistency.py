@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import transaction
 
-from pokerrt.realtime import registry
+from pokerrt.realtime import registry, validation
 from pokerrt.realtime.models import Event
 from pokerrt.realtime.streams import event_frame, stream_position
 from tests.event_checks import snapshot_problems
@@ -66,7 +66,14 @@ def snapshot_at(target: str, stream_id: str, user: Any) -> tuple[int, State]:
         state = stream_type.snapshot(stream_id, user)
     found = snapshot_problems(target, state)
     assert not found, "a snapshot does not match its schema:\n" + "\n".join(found)
+    assert_rules_hold(target, stream_id)
     return position.seq, state
+
+
+def assert_rules_hold(target: str, stream_id: str | int) -> None:
+    """The target's validation rules (pokerrt.realtime.validation) hold of the stream."""
+    broken = validation.validate(target, stream_id)
+    assert not broken, f"{target} {stream_id}: rules do not hold:\n" + "\n".join(map(str, broken))
 
 
 def assert_events_replay(

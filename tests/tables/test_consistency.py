@@ -8,6 +8,7 @@ from pokerrt.realtime.streams import event_frame
 from tables import actions, live
 from tables.models import HandStatus, Seat
 from tables.snapshots import table_snapshot
+from tests.realtime.consistency import assert_rules_hold
 
 from .helpers import current_hand, fire_now, random_bot, table_events, user_at
 from .table_state import apply
@@ -24,6 +25,7 @@ def checked(table, step):
     for event in table_events(table, seq):
         state = apply(state, event_frame(event))
     after = table_snapshot(str(table.pk))
+    assert_rules_hold("TABLE", table.pk)
     if state != after:
         diff = {part: (state[part], after[part]) for part in after if state[part] != after[part]}
         raise AssertionError(f"events after seq {seq} do not rebuild the snapshot: (rebuilt, real) {diff}")
