@@ -37,6 +37,9 @@ class HandOver:
     uncalled: dict[int, int]  # seat -> chips of bets returned uncalled (HAND_END's "uncalled")
 
 
+STREETS = ("FLOP", "TURN", "RIVER")
+
+
 @dataclass(frozen=True)
 class Translation:
     emissions: list[Emission]
@@ -51,6 +54,12 @@ def translate(table_id: int, hand: Hand, dealt: engine.Hand, events: list[engine
     # happened while the answer was still open.
     carriers = [i for i, e in enumerate(events) if e.type in snapshots.CARRY_TO_ACT]
     last = carriers[-1] if carriers else None
+    # The batch's last PLAYER_ACTION carries the pots when no street dealt after
+    # it does: a dead blind or an ante goes straight into the pot, so a hand's
+    # opening posts change the pots before anyone acts.
+    actions_at = [i for i, e in enumerate(events) if e.type == "PLAYER_ACTION"]
+    streets_at = [i for i, e in enumerate(events) if e.type in STREETS]
+    pots_at = actions_at[-1] if actions_at and not any(i > actions_at[-1] for i in streets_at) else None
     emissions: list[Emission] = []
     uncalled: dict[int, int] = {}
     over = None
@@ -70,7 +79,7 @@ def translate(table_id: int, hand: Hand, dealt: engine.Hand, events: list[engine
         if event.type in snapshots.CARRY_TO_ACT:
             data["to_act"] = to_act if i == last else None
         if event.type == "PLAYER_ACTION":
-            if i == last:
+            if i == last or i == pots_at:
                 # A fold changes who can win the pots; later events of a batch
                 # (a street dealt) carry the pots themselves.
                 data["pots"] = [p.to_dict() for p in dealt.pots]

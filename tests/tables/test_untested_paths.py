@@ -81,8 +81,13 @@ def test_blinds_missed_while_sitting_out_are_saved_on_the_seat_and_posted_on_ret
     assert "4" not in hand.players
     assert Seat.objects.get(table=table, number=4).owes == "both"
     play_out(table, fold_to_the_big_blind)
-    # then: in hand 4 it posts a dead small blind and a live big blind, and owes nothing more
-    hand = actions.do_start_hand(table.pk)
+    # then: in hand 4 it posts a dead small blind and a live big blind, and owes nothing more;
+    # the dead blind goes straight into the pot, and a client's view shows it there
+    seen, truth = rebuilt_from_events(table, lambda: actions.do_start_hand(table.pk))
+    [pot] = truth["hand"]["pots"]
+    assert (pot["amount"], sorted(pot["seats"])) == (5, [1, 2, 3, 4])
+    assert seen == truth
+    hand = current_hand(table)
     assert "4" in hand.players
     posts = [(e.data["action"], e.data["amount"], e.data.get("dead", False))
              for e in table_events(table) if e.type == "PLAYER_ACTION"
