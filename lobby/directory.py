@@ -89,6 +89,16 @@ def mark_changed(lobby_id: int, section: str, item_id: str | int) -> None:
              {"lobby_id": lobby_id, "section": section, "item_id": item_id})
 
 
+def rows_sent(lobby_id: str | int) -> bool:
+    """Whether every row change of the lobby went out: no RowChange waits for the coalescer.
+
+    While one waits, the rows read fresh are ahead of the last LOBBY_UPDATE,
+    so a subscriber's state is behind a snapshot at the same seq: the state
+    digest skips that moment (pokerrt.realtime.digest).
+    """
+    return not RowChange.objects.filter(lobby_id=int(lobby_id)).exists()
+
+
 def next_send_at(sent_at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
     """The earliest moment, ``now`` or later, the lobby may send rows again."""
     if sent_at is None:

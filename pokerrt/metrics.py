@@ -69,6 +69,14 @@ SUBSCRIPTIONS = Counter(
     ["result"],
 )
 REPLAYED_EVENTS = Counter("pokerrt_replayed_events", "Events resent from the journal to recovering subscribers.")
+SYNC_FRAMES = Counter(
+    "pokerrt_sync_frames", "SYNC frames (a stream's state digest) sent to clients, by stream target.", ["target"]
+)
+DIGEST_MISMATCHES = Counter(
+    "pokerrt_digest_mismatches",
+    "Resubscriptions of clients whose state hashed differently from the server's digest, by stream target.",
+    ["target"],
+)
 CLOSES = Counter(
     "pokerrt_closes",
     "Connections the server closed, by close code (4503 slow consumer, 4408 heartbeat timeout, "

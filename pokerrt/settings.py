@@ -367,6 +367,9 @@ POKERRT_REALTIME = {
     # keeps more.
     "RETENTION_EVENTS": env_int("POKERRT_RETENTION_EVENTS", 1000),
     "RETENTION_HOURS": env_int("POKERRT_RETENTION_HOURS", 24),
+    # Seconds between a node's SYNC frames (the state digest of each stream a
+    # socket asked digests of, docs/realtime.md); 0 sends none.
+    "DIGEST_INTERVAL": float(os.environ.get("POKERRT_DIGEST_INTERVAL", 30)),
 }
 
 # --- Tables ----------------------------------------------------------------------------

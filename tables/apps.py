@@ -8,6 +8,7 @@ class TablesConfig(AppConfig):
         # Everything the tables offer the real-time core, the timers and the audit.
         from lobby.directory import register_section
         from pokerrt.accounts.audit import register_check
+        from pokerrt.realtime.digest import register_digest
         from pokerrt.realtime.presence import register_connection_hook
         from pokerrt.realtime.registry import register_player_section, register_stream, register_target
         from pokerrt.realtime.validation import register_mend, register_validator
@@ -26,6 +27,7 @@ class TablesConfig(AppConfig):
             exists=snapshots.table_exists,
             awaited_user=snapshots.awaited_user,
         )
+        register_digest("TABLE")
         register_validator("TABLE", validation.table_problems, active=validation.active_tables)
         register_validator("PLAYER", validation.player_seat_problems)
         register_mend(validation.REARM_ACTION_CLOCK, lambda problem: actions.do_rearm_action_clock(problem.stream_id))

@@ -19,6 +19,9 @@ os.environ.setdefault("POKERRT_SSL_REDIRECT", "0")
 # No reconciler pass on a clock: tests/sync drives passes directly, and the
 # consistency tests run the same rules after every event.
 os.environ.setdefault("POKERRT_SYNC_INTERVAL", "0")
+# No SYNC frames on a clock either: tests run digest passes themselves
+# (pokerrt.realtime.digest_sync.sync_pass).
+os.environ.setdefault("POKERRT_DIGEST_INTERVAL", "0")
 
 from pokerrt.settings import *  # noqa: E402,F403
 

@@ -11,6 +11,7 @@ class TournamentConfig(AppConfig):
         # Everything tournaments offer the real-time core and the audit.
         from lobby.directory import register_section
         from pokerrt.accounts.audit import register_check
+        from pokerrt.realtime.digest import register_digest
         from pokerrt.realtime.presence import register_connection_hook
         from pokerrt.realtime.registry import register_player_section, register_stream, register_target
         from pokerrt.realtime.validation import register_validator
@@ -29,6 +30,7 @@ class TournamentConfig(AppConfig):
             snapshot=snapshots.tournament_snapshot,
             exists=snapshots.tournament_exists,
         )
+        register_digest("TOURNAMENT")
         register_validator("TOURNAMENT", validation.tournament_problems, active=validation.active_tournaments)
         register_player_section("registrations", snapshots.player_registrations)
         register_section("tournaments", lobby_rows.tournament_rows, lobby_rows.tournament_row)

@@ -26,7 +26,8 @@ from django.contrib.auth.models import AnonymousUser
 from pokerrt import errors, metrics
 
 from .. import clock
-from . import auth, presence, processor, registry
+from . import auth, digest_sync, presence, processor, registry
+from .digest import is_digested
 from .envelope import Command, control_frame, error_frame, parse_command, read_ref
 from .frames import decode, encode
 from .limits import TokenBucket
@@ -35,6 +36,7 @@ from .streams import group_name
 from .subscriptions import (
     Subscription,
     check_access,
+    digest_options,
     missing_events,
     named_stream,
     read_subscription,
@@ -169,6 +171,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             task.cancel()
         try:
             for target, stream_id in list(self.subscriptions):
+                digest_sync.unwatch((target, stream_id), self.channel_name)
                 await self.channel_layer.group_discard(group_name(target, stream_id), self.channel_name)
         finally:
             # Past the shutdown grace the process is about to exit: the row
@@ -264,7 +267,10 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             if processor.lookup(command).subscribes:
                 # After the change, so the snapshot already shows it; before
                 # the ACK, so the client has the state when it reads the ACK.
-                await self.subscribe(Command("SUBSCRIBE", command.target, command.id, {}, None))
+                # A client that asked for the stream's digests keeps them.
+                held = self.subscriptions.get((command.target, command.id))
+                options = {"digest": True} if held is not None and held.digest else {}
+                await self.subscribe(Command("SUBSCRIBE", command.target, command.id, options, None))
             if command.ref is not None:
                 ack: dict[str, Any] = {"ref": command.ref}
                 if result is not None:
@@ -295,13 +301,16 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     async def subscribe(self, command: Command) -> None:
         stream_type, stream_id = stream_of(command)
         since, epoch = resume_point(command)
+        with_digest, mismatch = digest_options(command)
         await self.as_user(check_access, stream_type.target, stream_id, self.user)
+        if mismatch:
+            metrics.DIGEST_MISMATCHES.labels(stream_type.target).inc()
         # Join first: what is emitted while the snapshot is read waits in the
         # channel, and event_send drops what the snapshot already holds.
         group = group_name(stream_type.target, stream_id)
         await self.channel_layer.group_add(group, self.channel_name)
         try:
-            await self._send_subscribed(stream_type, stream_id, since, epoch, command.ref)
+            await self._send_subscribed(stream_type, stream_id, since, epoch, command.ref, with_digest)
         except BaseException:
             if (stream_type.target, stream_id) not in self.subscriptions:
                 await self.channel_layer.group_discard(group, self.channel_name)
@@ -314,13 +323,20 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         since: int | None,
         epoch: str | None,
         ref: str | None,
+        with_digest: bool = False,
         resync: bool = False,
     ) -> None:
         result = await database_sync_to_async(read_subscription)(
-            stream_type, stream_id, self.user, since, epoch
+            stream_type, stream_id, self.user, since, epoch, with_digest
         )
         position = result.position
-        self.subscriptions[(stream_type.target, stream_id)] = Subscription(position.seq, position.epoch)
+        key = (stream_type.target, stream_id)
+        self.subscriptions[key] = Subscription(position.seq, position.epoch, with_digest)
+        if with_digest and is_digested(stream_type.target):
+            digest_sync.watch(key, self.channel_name)
+            digest_sync.ensure_sync_loop()
+        else:
+            digest_sync.unwatch(key, self.channel_name)
         data: dict[str, Any] = {"seq": position.seq, "epoch": position.epoch, "recovered": False}
         if result.replayed is not None:
             data.update(seq=since, recovered=True)
@@ -328,6 +344,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             metrics.REPLAYED_EVENTS.inc(len(result.replayed))
         else:
             data["state"] = result.state
+            if result.digest is not None:
+                data["digest"] = result.digest
             metrics.SUBSCRIPTIONS.labels("resync" if resync else "snapshot").inc()
         if ref is not None:
             data["ref"] = ref
@@ -338,6 +356,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     async def unsubscribe(self, command: Command) -> None:
         target, stream_id = named_stream(command)
         if self.subscriptions.pop((target, stream_id), None) is not None:
+            digest_sync.unwatch((target, stream_id), self.channel_name)
             await self.channel_layer.group_discard(group_name(target, stream_id), self.channel_name)
         if command.ref is not None:
             self.send_frame(control_frame("ACK", {"ref": command.ref}, command.target, command.id))
@@ -363,19 +382,56 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             if missing is None:
                 await self._resync(key)
                 return
-            for text in missing:
+            for number, text in enumerate(missing, start=subscription.seq + 1):
                 self.outbox.put(text)
+                sync = self._sync_due(subscription, number)
+                if sync is not None:
+                    metrics.SYNC_FRAMES.labels(key[0]).inc()
+                    self.outbox.put(sync)
         subscription.seq = seq
         if self.user.is_authenticated and message.get("awaited_user") == str(self.user.pk):
             # Before the frame leaves, so the answer it asks for finds its token.
             self.bucket.credit()
         await self.forward(message["text"], message.get("timestamp"))
+        sync = self._sync_due(subscription, seq)
+        if sync is not None:
+            metrics.SYNC_FRAMES.labels(key[0]).inc()
+            await self.forward(sync)
+
+    async def sync_send(self, message: dict[str, Any]) -> None:
+        """A stream's SYNC (digest_sync): to the client right after the event whose seq it names.
+
+        The digest was read at that seq, but the event itself may still be on
+        its way (committed by another thread or node): the frame then waits
+        for it. A client already past that seq gets nothing; the next pass
+        checks it.
+        """
+        key = (message["target"], message["id"])
+        subscription = self.subscriptions.get(key)
+        if subscription is None or not subscription.digest or self.closed or message["epoch"] != subscription.epoch:
+            return
+        if message["seq"] == subscription.seq:
+            metrics.SYNC_FRAMES.labels(key[0]).inc()
+            await self.forward(message["text"])
+        elif message["seq"] > subscription.seq:
+            subscription.pending_sync = (message["seq"], message["text"])
+
+    @staticmethod
+    def _sync_due(subscription: Subscription, seq: int) -> str | None:
+        """The waiting SYNC that names event ``seq``, taken; one naming an earlier seq is dropped."""
+        pending = subscription.pending_sync
+        if pending is None or pending[0] > seq:
+            return None
+        subscription.pending_sync = None
+        return pending[1] if pending[0] == seq else None
 
     async def _resync(self, key: tuple[str, str]) -> None:
         stream_type = registry.stream_type(key[0])
         if stream_type is None:
             return
-        await self._send_subscribed(stream_type, key[1], None, None, None, resync=True)
+        held = self.subscriptions.get(key)
+        await self._send_subscribed(stream_type, key[1], None, None, None, held is not None and held.digest,
+                                    resync=True)
 
     # --- Outgoing frames, heartbeat ----------------------------------------------------------
 

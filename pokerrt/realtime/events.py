@@ -34,13 +34,26 @@ class Error(TypedDict):
 
 
 class Subscribed(TypedDict):
-    """``SUBSCRIBED``: ``state`` only when not recovered (section 3)."""
+    """``SUBSCRIBED``: ``state`` only when not recovered (section 3).
+
+    ``digest`` (a version-1 addition, docs/realtime.md): the state's digest,
+    with the state, when the SUBSCRIBE asked for it and the target has one.
+    """
 
     seq: int
     epoch: str
     recovered: bool
     state: NotRequired[dict[str, Any]]
+    digest: NotRequired[str]
     ref: NotRequired[str]
+
+
+class Sync(TypedDict):
+    """``SYNC`` (a version-1 addition): the stream's digest as of ``seq``, for clients that asked for it."""
+
+    seq: int
+    epoch: str
+    digest: str
 
 
 class Ping(TypedDict):
@@ -67,6 +80,7 @@ class Ack(TypedDict):
 CONTROL: dict[str, type] = {
     "ERROR": Error,
     "SUBSCRIBED": Subscribed,
+    "SYNC": Sync,
     "PING": Ping,
     "PONG": Pong,
     "ACK": Ack,

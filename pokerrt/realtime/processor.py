@@ -31,7 +31,7 @@ Shortcut = Callable[[dict[str, Any]], "dict[str, Any] | None"]
 # Types the consumer itself answers; no app may register them.
 CONTROL_TYPES = frozenset({"SUBSCRIBE", "UNSUBSCRIBE", "PING", "PONG"})
 # Types only the server sends: a client sending one gets UNKNOWN_TYPE.
-SERVER_TYPES = frozenset({"SUBSCRIBED", "ACK", "ERROR"})
+SERVER_TYPES = frozenset({"SUBSCRIBED", "SYNC", "ACK", "ERROR"})
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from django.db import transaction
 from pokerrt import errors
 
 from . import registry
+from .digest import digest, is_digested
 from .envelope import Command
 from .frames import encode
 from .streams import STREAM_ID_RE, StreamPosition, event_frame, events_between, replay, stream_position
@@ -26,6 +27,10 @@ class Subscription:
     # The seq of the last event sent (or the snapshot's); later ones must follow it.
     seq: int
     epoch: str
+    # Whether the client asked for the stream's digests (SUBSCRIBE ``digest: true``).
+    digest: bool = False
+    # A SYNC that names a seq not forwarded yet: (that seq, its frame), sent right after that event.
+    pending_sync: tuple[int, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,8 @@ class SubscribeResult:
     # The replayed events' frames when recovered, else None and a snapshot.
     replayed: list[str] | None
     state: dict[str, Any] | None
+    # The snapshot's digest, when the client asked for it and the target has one.
+    digest: str | None = None
 
 
 def named_stream(command: Command) -> tuple[str, str]:
@@ -69,6 +76,18 @@ def resume_point(command: Command) -> tuple[int | None, str | None]:
     return since, epoch
 
 
+def digest_options(command: Command) -> tuple[bool, bool]:
+    """SUBSCRIBE's ``digest`` (send the digest and SYNC frames) and ``mismatch`` (why it resubscribes)."""
+    problems = {
+        name: ["true or false."]
+        for name in ("digest", "mismatch")
+        if name in command.data and not isinstance(command.data[name], bool)
+    }
+    if problems:
+        raise errors.Validation(details=problems)
+    return bool(command.data.get("digest")), bool(command.data.get("mismatch"))
+
+
 def check_access(target: str, stream_id: str, user: Any) -> registry.StreamType:
     stream_type = registry.stream_type(target)
     assert stream_type is not None
@@ -82,16 +101,23 @@ def check_access(target: str, stream_id: str, user: Any) -> registry.StreamType:
 
 
 def read_subscription(
-    stream_type: registry.StreamType, stream_id: str, user: Any, since: int | None, epoch: str | None
+    stream_type: registry.StreamType,
+    stream_id: str,
+    user: Any,
+    since: int | None,
+    epoch: str | None,
+    with_digest: bool = False,
 ) -> SubscribeResult:
-    """Replay after ``since`` when the journal holds it all, else a snapshot; at one seq."""
+    """Replay after ``since`` when the journal holds it all, else a snapshot (and its digest); at one seq."""
     with transaction.atomic():
         position = stream_position(stream_type.target, stream_id)
         if since is not None:
             events = replay(stream_type.target, stream_id, position, since, epoch)
             if events is not None:
                 return SubscribeResult(position, [encode(event_frame(e)) for e in events], None)
-        return SubscribeResult(position, None, stream_type.snapshot(stream_id, user))
+        state = stream_type.snapshot(stream_id, user)
+    hashed = digest(state) if with_digest and is_digested(stream_type.target) else None
+    return SubscribeResult(position, None, state, hashed)
 
 
 def missing_events(target: str, stream_id: str, epoch: str, after: int, upto: int) -> list[str] | None:
