@@ -102,14 +102,19 @@ connection.subscribe("LOBBY", lobbyId, {
   },
   event(frame) {
     const d = frame.data;
-    if (frame.type === "LOBBY_UPDATE") view.state = applyUpdate(view.state, d);
+    if (frame.type === "LOBBY_CREATE") view.state = { lobby: d.lobby, tables: [], tournaments: [], members: [] };
+    else if (frame.type === "LOBBY_UPDATE") view.state = applyUpdate(view.state, d);
     else if (frame.type === "LOBBY_JOIN" && !view.state.members.some((u) => u.id === d.user.id)) {
       view.state.members = [...view.state.members, d.user].sort((a, b) => Number(a.id) - Number(b.id));
     } else if (frame.type === "LOBBY_LEAVE") view.state.members = view.state.members.filter((u) => u.id !== d.user.id);
-    else if (frame.type === "LOBBY_DELETE") showError("This lobby has closed.");
+    else if (frame.type === "LOBBY_DELETE") {
+      view.state.lobby = d.lobby;
+      showError("This lobby has closed.");
+    }
     render();
   },
   error(data) { showError(data.message); },
+  digestState: () => view.state,
 });
 
 if (me) {

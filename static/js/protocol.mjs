@@ -6,6 +6,13 @@
 // replays what was missed or sends a fresh snapshot: the page never has to
 // know which. Commands carry a `ref` and return a promise settled by the
 // matching ACK or ERROR.
+//
+// A stream whose handler gives `digestState()` also asks for the server's
+// state digest (SUBSCRIBE `digest: true`): at every SYNC that names the seq
+// it holds, the page hashes its own state, and a different hash takes a fresh
+// snapshot (docs/realtime.md, "Version-1 additions").
+
+import { canDigest, canonicalJson, digestOfText } from "./digest.mjs";
 
 /** Milliseconds to wait before reconnect attempt `attempt` (0 = first retry).
  *  Exponential, capped, with "equal jitter" (half fixed, half random) so that
@@ -28,6 +35,12 @@ export function classify(cursor, frame) {
 /** The SUBSCRIBE data that resumes a stream from what the client holds. */
 export function resumeData(cursor) {
   return cursor.seq > 0 && cursor.epoch ? { since: cursor.seq, epoch: cursor.epoch } : {};
+}
+
+/** Whether a SYNC speaks of the state the client holds now: same epoch, same seq.
+ *  A SYNC for another seq is ignored; the next one will do. */
+export function syncApplies(cursor, data) {
+  return data.epoch === cursor.epoch && data.seq === cursor.seq;
 }
 
 /** A PLAYER_ACTION command's data, held to the turn guard: it names the hand
@@ -59,7 +72,7 @@ export class Connection {
     this.url = url;
     this.onStatus = onStatus;
     this.WebSocketImpl = WebSocketImpl;
-    this.streams = new Map(); // "TABLE:17" -> {target, id, handler, cursor, syncing}
+    this.streams = new Map(); // "TABLE:17" -> {target, id, handler, cursor, syncing, digests}
     this.pending = new Map(); // ref -> {resolve, reject, stream?}
     this.nextRef = 1;
     this.attempt = 0;
@@ -96,10 +109,14 @@ export class Connection {
   }
 
   /** Follow a stream. `handler.snapshot(state, frame)` gets each fresh state,
-   *  `handler.event(frame)` each event in seq order, `handler.error(data)` a refusal. */
+   *  `handler.event(frame)` each event in seq order, `handler.error(data)` a refusal;
+   *  `handler.digestState()`, if given, returns the state the page holds, to be
+   *  checked against the server's digests. */
   subscribe(target, id, handler) {
     const key = `${target}:${id}`;
-    const stream = { target, id: String(id), handler, cursor: { seq: 0, epoch: null }, syncing: true };
+    // What the digest checks found: a page (or a test) may read it.
+    const digests = handler.digestState && canDigest() ? { matches: 0, mismatches: 0 } : null;
+    const stream = { target, id: String(id), handler, cursor: { seq: 0, epoch: null }, syncing: true, digests };
     this.streams.set(key, stream);
     if (this.isOpen()) this.sendSubscribe(stream, {});
     return stream;
@@ -156,7 +173,8 @@ export class Connection {
     stream.syncing = true;
     const ref = `s-${this.nextRef++}`;
     this.pending.set(ref, { stream, resolve: () => {}, reject: () => {} });
-    this.write({ type: "SUBSCRIBE", target: stream.target, id: stream.id, data, ref });
+    const asked = stream.digests ? { ...data, digest: true } : data;
+    this.write({ type: "SUBSCRIBE", target: stream.target, id: stream.id, data: asked, ref });
   }
 
   receive(frame) {
@@ -169,6 +187,9 @@ export class Connection {
         return;
       case "SUBSCRIBED":
         this.subscribed(frame);
+        return;
+      case "SYNC":
+        this.sync(frame);
         return;
       case "ACK":
       case "ERROR":
@@ -191,6 +212,35 @@ export class Connection {
     stream.syncing = false;
     stream.cursor = { seq: data.seq, epoch: data.epoch };
     if (!data.recovered) stream.handler.snapshot(data.state, frame);
+    if (stream.digests && typeof data.digest === "string") this.checkDigest(stream, data.digest, true);
+  }
+
+  sync(frame) {
+    const stream = this.streamOf(frame);
+    if (!stream || !stream.digests || stream.syncing || !syncApplies(stream.cursor, frame.data || {})) return;
+    this.checkDigest(stream, frame.data.digest, false);
+  }
+
+  /** Hash the page's state as it is now (at the cursor's seq); on a mismatch take a fresh snapshot. */
+  async checkDigest(stream, expected, fresh) {
+    const text = canonicalJson(stream.handler.digestState());
+    const found = await digestOfText(text);
+    if (!stream.digests) return; // another check gave up on this stream meanwhile
+    if (found === expected) {
+      stream.digests.matches += 1;
+      return;
+    }
+    stream.digests.mismatches += 1;
+    if (fresh) {
+      // The snapshot itself hashes differently: this page's state is not the
+      // snapshot's shape, and asking again would loop. Stop checking.
+      console.warn(`pokerrt: ${stream.target} ${stream.id} state does not hash to its snapshot's digest`);
+      stream.digests = null;
+      return;
+    }
+    if (this.streams.get(`${stream.target}:${stream.id}`) === stream && !stream.syncing && this.isOpen()) {
+      this.sendSubscribe(stream, { mismatch: true });
+    }
   }
 
   answered(frame) {

@@ -95,6 +95,7 @@ connection.subscribe("TABLE", tableId, {
   error(data) {
     showError(data.message || data.code);
   },
+  digestState: () => view.state,
 });
 
 // --- The viewer's PLAYER stream: their cards, and moves to another table ----------

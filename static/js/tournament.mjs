@@ -1,9 +1,10 @@
 // The tournament page: clock, level and blinds, registration, standings,
-// tables, payouts and results. Registration counts and the clock are applied
-// from their events; events that reshuffle players (start, eliminations,
-// moves, the end) are followed by a fresh snapshot rather than re-deriving
-// standings here (docs/web-client.md).
+// tables, payouts and results. Every event is applied to the snapshot with
+// the server's own rules (tournament_state.mjs), so the state's digest can be
+// checked; events that reshuffle players (start, eliminations, moves, the
+// end) are still followed by a fresh snapshot (docs/web-client.md).
 
+import { apply } from "./tournament_state.mjs";
 import { chips, connect, el, formatClock, pageData, showError } from "./ui.mjs";
 
 const page = pageData();
@@ -84,42 +85,13 @@ connection.subscribe("TOURNAMENT", tournamentId, {
     render();
   },
   event(frame) {
-    const d = frame.data;
-    const state = view.state;
-    switch (frame.type) {
-      case "TOURNAMENT_REGISTER":
-        Object.assign(state.tournament, { registered: d.registered, prize_pool: d.prize_pool });
-        if (d.payouts) state.payouts = d.payouts;
-        if (!state.players.some((p) => p.user.id === d.user.id)) {
-          state.players.push({ user: d.user, status: "registered", chips: state.tournament.starting_stack, table_id: null, position: null });
-        }
-        break;
-      case "TOURNAMENT_UNREGISTER":
-        Object.assign(state.tournament, { registered: d.registered, prize_pool: d.prize_pool });
-        if (d.payouts) state.payouts = d.payouts;
-        state.players = state.players.filter((p) => p.user.id !== d.user.id);
-        break;
-      case "TOURNAMENT_UPDATE":
-        state.tournament = d.tournament;
-        break;
-      case "LEVEL_UP":
-        Object.assign(state, { level: d.level, next_level_at: d.ends_at, on_break: false });
-        break;
-      case "BREAK_START":
-        Object.assign(state, { on_break: true, next_level_at: d.ends_at });
-        break;
-      case "BREAK_END":
-        Object.assign(state, { on_break: false, level: d.level });
-        if (d.ends_at) state.next_level_at = d.ends_at;
-        break;
-      default:
-        break;
-    }
-    if (frame.type === "TOURNAMENT_END") view.results = d.results;
+    view.state = apply(view.state, frame);
+    if (frame.type === "TOURNAMENT_END") view.results = frame.data.results;
     if (RESHUFFLE.has(frame.type)) connection.refresh("TOURNAMENT", tournamentId);
     render();
   },
   error(data) { showError(data.message); },
+  digestState: () => view.state,
 });
 
 if (me) {
