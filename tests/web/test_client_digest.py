@@ -254,3 +254,56 @@ def test_a_table_page_with_a_wrong_stack_is_put_right_by_the_digest(site, logged
     assert checked["mismatches"] == 0
     state = watcher.evaluate("() => window.pokerrt.view.state")
     assert next(s for s in state["seats"] if s["seat"] == 4)["stack"] <= 1000
+
+
+def stream_seq(target, stream_id):
+    from pokerrt.realtime.models import Stream
+
+    return Stream.objects.get(target=target, stream_id=str(stream_id)).seq
+
+
+def wait_for_a_matching_sync(page, key, seq):
+    """Wait until the page has applied up to ``seq`` and a later SYNC agreed with it; the stream's digests."""
+    page.wait_for_function("([key, seq]) => window.pokerrt.connection.streams.get(key).cursor.seq >= seq",
+                           arg=[key, seq])
+    matches = page.evaluate("(key) => window.pokerrt.connection.streams.get(key).digests.matches", key)
+    page.wait_for_function("([key, matches]) => window.pokerrt.connection.streams.get(key).digests.matches > matches",
+                           arg=[key, matches])
+    return page.evaluate("(key) => ({...window.pokerrt.connection.streams.get(key).digests})", key)
+
+
+@pytest.mark.live
+def test_the_lobby_and_tournament_pages_states_hash_to_every_sync(site, logged_in, make_user):
+    # given: a lobby with a cash table and a sit-and-go, its page and the tournament's open
+    def world():
+        lobby = do_create_lobby("Digest lobby")
+        table = table_actions.do_create_table(lobby, name="Side", max_seats=6, small_blind=5, big_blind=10,
+                                              min_buy_in=200, max_buy_in=2000)
+        return lobby, table, new_sit_and_go(lobby), make_user("rail"), [make_user(f"dg{n}") for n in range(3)]
+
+    lobby, table, sng, rail, players = off_the_loop(world)
+    context = logged_in(rail)
+    lobby_page, tournament_page = context.new_page(), context.new_page()
+    lobby_page.goto(f"{site}/lobbies/{lobby.pk}/")
+    tournament_page.goto(f"{site}/tournaments/{sng.pk}/")
+    for page in (lobby_page, tournament_page):
+        expect(page.locator("body.synced")).to_be_visible()
+    # when: players sit down, register and unregister through the node (rows, members, standings, payouts move)
+    for n, player in enumerate(players):
+        page = logged_in(player).new_page()
+        if n < 2:
+            open_table(page, site, table.pk)
+            sit_down(page, n + 1, 500)
+        page.goto(f"{site}/tournaments/{sng.pk}/")
+        page.click("#register")
+        expect(page.locator("#unregister")).to_be_visible()
+        if n == 2:
+            page.click("#unregister")
+            expect(page.locator("#register")).to_be_visible()
+    expect(lobby_page.locator(f'tr[data-table-id="{table.pk}"] .players')).to_have_text("2/6")
+    expect(lobby_page.locator(f'tr[data-tournament-id="{sng.pk}"] .registered')).to_have_text("2/6")
+    # then: each page's state hashes to the SYNCs after those events, with no mismatch on the way
+    lobby_digests = wait_for_a_matching_sync(lobby_page, f"LOBBY:{lobby.pk}", off_the_loop(stream_seq, "LOBBY", lobby.pk))
+    tournament_digests = wait_for_a_matching_sync(tournament_page, f"TOURNAMENT:{sng.pk}",
+                                                  off_the_loop(stream_seq, "TOURNAMENT", sng.pk))
+    assert lobby_digests["mismatches"] == 0 and tournament_digests["mismatches"] == 0
