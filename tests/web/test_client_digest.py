@@ -143,26 +143,24 @@ def test_the_tournament_page_s_rules_rebuild_the_snapshot_it_hashes(modules):
     assert rebuilt == after
 
 
-class FakeSocket:
-    """A WebSocket stand-in for protocol.mjs, in JS: records what the client writes."""
-
-    SOURCE = """
-        class FakeSocket {
-          constructor() {
-            this.readyState = 0;
-            this.sent = [];
-            setTimeout(() => { this.readyState = 1; this.onopen(); }, 0);
-          }
-          send(text) { this.sent.push(JSON.parse(text)); }
-          close() {}
-        }
-    """
+# A WebSocket stand-in for protocol.mjs: it opens on the next tick and records what the client writes.
+FAKE_SOCKET = """
+    class FakeSocket {
+      constructor() {
+        this.readyState = 0;
+        this.sent = [];
+        setTimeout(() => { this.readyState = 1; this.onopen(); }, 0);
+      }
+      send(text) { this.sent.push(JSON.parse(text)); }
+      close() {}
+    }
+"""
 
 
 def test_a_page_whose_state_went_wrong_is_told_by_the_sync_and_takes_a_fresh_snapshot(modules):
     right = {"seats": [{"seat": 1, "user": {"id": "7", "username": "zoë"}, "stack": 990}], "hand": None}
     later = {**right, "seats": [{**right["seats"][0], "stack": 1200}]}
-    steps = modules(FakeSocket.SOURCE + """
+    steps = modules(FAKE_SOCKET + """
         const {Connection} = await import('/static/js/protocol.mjs');
         const connection = new Connection("ws://localhost/ws/", {WebSocketImpl: FakeSocket});
         const view = {state: null};
