@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import weakref
 from typing import Any
 
@@ -57,32 +58,53 @@ def sync_message(key: Key, found: StreamDigest) -> dict[str, Any]:
             "epoch": found.epoch, "text": encode(frame)}
 
 
-async def sync_pass() -> int:
-    """Digest every watched stream and send its SYNC to its watchers; the number of messages sent."""
+async def sync_pass(duty: float = 1.0) -> int:
+    """Digest every watched stream and send its SYNC to its watchers; the number of messages sent.
+
+    ``duty`` below 1 paces the pass: after each stream it rests so that the
+    reads take about that share of the pass's time.
+    """
     layer = get_channel_layer()
     sent = 0
     for key in watched():
-        # One stream per hop of the consumers' sync thread: each read is one
-        # short transaction, as a SUBSCRIBE's is, and commands go on between
-        # the streams. In that thread no command is halfway through changing
-        # a cached hand (tables.live) while the snapshot reads it; the timers'
-        # thread can be, for a SYNC as for a SUBSCRIBE.
-        try:
-            found = await database_sync_to_async(stream_digest)(*key)
-        except Exception:
-            logger.exception("digest of %s.%s failed", *key)
-            continue
-        if found is None:
-            continue
-        message = sync_message(key, found)
-        # The watchers as they are now: a socket gone since the read gets nothing.
-        for channel_name in list(_watchers.get(key, ())):
-            try:
-                await layer.send(channel_name, message)
-                sent += 1
-            except Exception:
-                logger.exception("SYNC of %s.%s to %s failed", *key, channel_name)
+        started = time.perf_counter()
+        sent += await _sync_stream(layer, key)
+        if duty < 1.0:
+            await asyncio.sleep((time.perf_counter() - started) * (1.0 - duty) / duty)
     return sent
+
+
+async def _sync_stream(layer: Any, key: Key) -> int:
+    # One stream per hop of the consumers' sync thread: each read is one
+    # short transaction, as a SUBSCRIBE's is, and commands go on between
+    # the streams. In that thread no command is halfway through changing
+    # a cached hand (tables.live) while the snapshot reads it; the timers'
+    # thread can be, for a SYNC as for a SUBSCRIBE.
+    try:
+        found = await database_sync_to_async(stream_digest)(*key)
+    except Exception:
+        logger.exception("digest of %s.%s failed", *key)
+        return 0
+    if found is None:
+        return 0
+    message = sync_message(key, found)
+    sent = 0
+    # The watchers as they are now: a socket gone since the read gets nothing.
+    for channel_name in list(_watchers.get(key, ())):
+        try:
+            await layer.send(channel_name, message)
+            sent += 1
+        except Exception:
+            logger.exception("SYNC of %s.%s to %s failed", *key, channel_name)
+    return sent
+
+
+# The periodic pass's share of its own time, as the reconciler's
+# (reconcile.PERIODIC_DUTY): a snapshot read per watched stream, back to back
+# on a busy node, would hold the consumers' sync thread and the interpreter
+# against the tables' commands for a noticeable stall; spread out, the pass
+# still ends well within DIGEST_INTERVAL.
+PERIODIC_DUTY = 0.1
 
 
 def ensure_sync_loop() -> None:
@@ -100,6 +122,6 @@ async def _pass_forever(interval: float) -> None:
     while True:
         await asyncio.sleep(interval)
         try:
-            await sync_pass()
+            await sync_pass(duty=PERIODIC_DUTY)
         except Exception:
             logger.exception("SYNC pass failed")

@@ -282,3 +282,26 @@ def test_no_pass_loop_runs_when_the_interval_is_zero(settings):
 
     assert asyncio.run(started(0)) is False
     assert asyncio.run(started(30)) is True
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_periodic_pass_rests_between_streams_so_its_reads_take_a_tenth_of_its_time(table, lobby,
+                                                                                           monkeypatch):
+    # given: two watched streams (no sockets: nothing else runs on the loop), a clock on which each
+    # stream's read takes 10 ms, and a sleep that only records
+    for key in (("TABLE", str(table.pk)), ("LOBBY", str(lobby.pk))):
+        monkeypatch.setattr(digest_sync, "_watchers", {**digest_sync._watchers, key: {"test.watcher"}})
+    ticks = iter(range(10**6))
+    monkeypatch.setattr(digest_sync.time, "perf_counter", lambda: next(ticks) * 0.01)
+    rests = []
+
+    async def rest(seconds):
+        rests.append(seconds)
+
+    monkeypatch.setattr(digest_sync.asyncio, "sleep", rest)
+    # when: the loop's pass, then one run by hand
+    await digest_sync.sync_pass(duty=digest_sync.PERIODIC_DUTY)
+    paced = list(rests)
+    await digest_sync.sync_pass()
+    # then: 90 ms of rest after each stream's 10 ms; none when a pass is run by hand
+    assert paced == pytest.approx([0.09, 0.09]) and rests == paced
