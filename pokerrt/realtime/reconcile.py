@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -48,14 +49,19 @@ class Finding:
     outcome: str
 
 
-def reconcile(*, mend: bool = True) -> list[Finding]:
-    """One pass over every active stream; ``mend=False`` only looks (and reports nothing)."""
+def reconcile(*, mend: bool = True, duty: float = 1.0) -> list[Finding]:
+    """One pass over every active stream; ``mend=False`` only looks (and reports nothing).
+
+    ``duty`` below 1 paces the pass: after each stream it rests so that the
+    checks take about that share of the pass's time.
+    """
     findings: list[Finding] = []
     ghosts = ghost_presence()
     if ghosts:
         findings += _settle(ghosts, mend, recheck=ghost_presence)
     for target in validated_targets():
         for stream_id in active_streams(target):
+            started = time.perf_counter()
             try:
                 found = validate(target, stream_id)
             except Exception:
@@ -64,12 +70,22 @@ def reconcile(*, mend: bool = True) -> list[Finding]:
                 continue
             if found:
                 findings += _settle(found, mend, recheck=lambda t=target, s=stream_id: validate(t, s))
+            if duty < 1.0:
+                time.sleep((time.perf_counter() - started) * (1.0 - duty) / duty)
     return findings
+
+
+# The periodic pass's share of its own time. A pass over a busy node costs
+# about a second of CPU (a few queries per stream); at full speed it would
+# hold the interpreter against the sockets and the tables' actions for that
+# second, a stall every player would see. Spread out, it still ends well
+# within POKERRT_SYNC_INTERVAL.
+PERIODIC_DUTY = 0.1
 
 
 def reconcile_pass() -> int:
     """The periodic job: mend what can be, report the rest; returns how many problems were found."""
-    return len(reconcile(mend=True))
+    return len(reconcile(mend=True, duty=PERIODIC_DUTY))
 
 
 def ghost_presence() -> list[Problem]:

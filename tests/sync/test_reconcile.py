@@ -238,3 +238,22 @@ def test_a_seat_left_at_a_closed_table_is_reported_on_its_player_stream(table, s
     # then
     assert [(p.rule, p.message) for p in problems] == [
         ("seats_exist", f"lists seat {number} of table {table.pk}, which is closed")]
+
+
+def test_the_periodic_pass_rests_between_streams_so_its_checks_take_a_tenth_of_its_time(table, seated, monkeypatch):
+    # given: a clock on which each stream's checks take 10 ms, and a sleep that only records
+    from pokerrt.realtime import reconcile as reconciler
+    from pokerrt.realtime.validation import active_streams, validated_targets
+
+    ticks = iter(range(10**6))
+    monkeypatch.setattr(reconciler.time, "perf_counter", lambda: next(ticks) * 0.01)
+    rests = []
+    monkeypatch.setattr(reconciler.time, "sleep", rests.append)
+    streams = sum(len(active_streams(target)) for target in validated_targets())
+    # when
+    assert reconciler.reconcile_pass() == 0
+    # then: 90 ms of rest after each stream's 10 ms, none when a pass is run by hand
+    assert streams >= 1 and rests == pytest.approx([0.09] * streams)
+    rests.clear()
+    reconcile()
+    assert rests == []
