@@ -30,7 +30,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.db import connection
+from django.db import transaction
 
 from . import errors, metrics
 
@@ -203,7 +203,7 @@ def call(
     fault is raised unchanged when the budget is spent; a permanent error at
     once. ``what`` names the call in the logs; ``policy`` is TRANSACTION unless given.
     """
-    if transactional and connection.in_atomic_block:
+    if transactional and transaction.get_connection().in_atomic_block:
         return fn(*args, **kwargs)
     started = clock()
     # The first try costs nothing more than the call: commands take this path.
