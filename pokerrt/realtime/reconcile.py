@@ -25,6 +25,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from pokerrt import metrics
+
 from . import presence
 from .models import Connection, Discrepancy, Node
 from .validation import Problem, active_streams, mend_for, validate, validated_targets
@@ -128,10 +130,13 @@ def _settle(found: list[Problem], mend: bool, recheck: Callable[[], list[Problem
     for problem in found:
         if _which(problem) in remaining:
             do_report(problem)
-            findings.append(Finding(problem, Outcome.REPORTED))
+            outcome = Outcome.REPORTED
         else:
             logger.warning("mended %s", problem)
-            findings.append(Finding(problem, Outcome.MENDED))
+            outcome = Outcome.MENDED
+        # Rules are named in code, a small fixed set: fit for a label, unlike the stream id.
+        metrics.DISCREPANCIES.labels(problem.target, problem.rule, outcome).inc()
+        findings.append(Finding(problem, outcome))
     return findings
 
 
@@ -153,6 +158,19 @@ def do_report(problem: Problem) -> Discrepancy:
             row.times_seen += 1
             row.save(update_fields=["last_seen", "times_seen"])
     return row
+
+
+def open_discrepancies(now: dt.datetime | None = None) -> int:
+    """Discrepancy rows a recent pass found again: drift that still holds, as far as the reconciler knows.
+
+    A row is never closed (staff read it in the admin); one that no pass has
+    seen for three intervals is taken as gone. 0 while the reconciler is off.
+    """
+    interval = settings.SYNC_INTERVAL
+    if not interval:
+        return 0
+    cutoff = (now or timezone.now()) - dt.timedelta(seconds=3 * interval)
+    return Discrepancy.objects.filter(last_seen__gte=cutoff).count()
 
 
 def drop_ghost_presence(problem: Problem) -> None:
