@@ -45,6 +45,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from loadtest.play import percentile_ms  # noqa: E402
 from loadtest.table_bench import proc_usage, profile_env, report, stop_server  # noqa: E402
 from tests.lobby.reducer import apply_lobby_event  # noqa: E402 (pure: no Django)
 
@@ -346,10 +347,6 @@ def run_once(args: argparse.Namespace, subscribers: int, label: str) -> dict[str
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def ms(values: list[float], p: float) -> float | None:
-    return round(values[min(len(values) - 1, int(p * len(values)))] * 1000, 1) if values else None
-
-
 def summarise(r: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     elapsed, lat = r["elapsed"], r["latencies"]
     watched = r["subscribers"] > 0
@@ -359,14 +356,14 @@ def summarise(r: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
         "lobby subscribers": r["subscribers"],
         "seconds": round(elapsed, 1),
         "table actions per second": round(r["actions"] / elapsed, 1),
-        "action->broadcast p50 (ms)": ms(lat, 0.50),
-        "action->broadcast p99 (ms)": ms(lat, 0.99),
+        "action->broadcast p50 (ms)": percentile_ms(lat, 0.50),
+        "action->broadcast p99 (ms)": percentile_ms(lat, 0.99),
         "action->broadcast mean (ms)": round(statistics.fmean(lat) * 1000, 1) if lat else None,
         "row changes (TABLE events)": r["changes"],
         "LOBBY_UPDATEs per second": round(len(r["updates"]) / elapsed, 2) if watched else None,
         "most LOBBY_UPDATEs in one second": most_in_a_second(r["updates"]) if watched else None,
-        "change->LOBBY_UPDATE p50 (ms)": ms(r["delays"], 0.50) if watched else None,
-        "change->LOBBY_UPDATE p99 (ms)": ms(r["delays"], 0.99) if watched else None,
+        "change->LOBBY_UPDATE p50 (ms)": percentile_ms(r["delays"], 0.50) if watched else None,
+        "change->LOBBY_UPDATE p99 (ms)": percentile_ms(r["delays"], 0.99) if watched else None,
         "subscribers exact after play": f"{r['exact']}/{r['subscribers']}" if watched else None,
         "server CPU (% of one core)": round(r["cpu"] / elapsed * 100),
         "seq gaps": r["gaps"],

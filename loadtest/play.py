@@ -95,3 +95,10 @@ class Play:
         # No answer still thinking may end a hand now (a closed socket changes no row).
         for bot in self.bots:
             await bot.close()
+
+
+def percentile_ms(sorted_seconds: list[float], p: float) -> float | None:
+    """The ``p`` quantile (nearest rank, 0 < p < 1) of sorted durations in seconds, in milliseconds; None when empty."""
+    if not sorted_seconds:
+        return None
+    return round(sorted_seconds[min(len(sorted_seconds) - 1, int(p * len(sorted_seconds)))] * 1000, 1)

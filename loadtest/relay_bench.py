@@ -42,6 +42,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from loadtest.play import percentile_ms  # noqa: E402
 from loadtest.table_bench import (  # noqa: E402
     drive,
     print_table,
@@ -272,9 +273,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     duplicates, disorder = bus_order(live)
     distinct = len({a[2] for a in live})
 
-    def pct(p: float) -> float | None:
-        return round(lags[min(len(lags) - 1, int(p * len(lags)))] * 1000, 1) if lags else None
-
     elapsed = play["elapsed"]
     return {
         "profile": args.profile,
@@ -282,13 +280,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "think (s)": args.think,
         "seconds": round(elapsed, 1),
         "actions per second": round(play["actions"] / elapsed, 1),
-        "action->broadcast p50, p99 (ms), for comparison": "{}, {}".format(*(
-            round(play["latencies"][min(len(play["latencies"]) - 1, int(p * len(play["latencies"])))] * 1000, 1)
-            if play["latencies"] else None for p in (0.5, 0.99))),
+        "action->broadcast p50, p99 (ms), for comparison": "{}, {}".format(*(percentile_ms(play["latencies"], p) for p in (0.5, 0.99))),
         "events on the bus in the window": len(in_window),
         "live: events published+confirmed per second": round(len(in_window) / elapsed, 1),
-        "live: commit->queue lag p50 (ms)": pct(0.50),
-        "live: commit->queue lag p99 (ms)": pct(0.99),
+        "live: commit->queue lag p50 (ms)": percentile_ms(lags, 0.50),
+        "live: commit->queue lag p99 (ms)": percentile_ms(lags, 0.99),
         "live: lag mean (ms)": round(statistics.fmean(lags) * 1000, 1) if lags else None,
         "live: relay CPU (% of one core)": round((relay_cpu1 - relay_cpu0) / elapsed * 100),
         "catch-up after play stopped (s)": round(catch_up, 1) if catch_up is not None else "gave up",

@@ -235,10 +235,9 @@ def stop_server(server: subprocess.Popen, env: dict[str, str], label: str = "") 
 
 def summarise(r: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     """The printed rows of one run: label -> value (numbers where they are numbers)."""
-    lat = r["latencies"]
+    from loadtest.play import percentile_ms
 
-    def pct(p: float) -> float | None:
-        return round(lat[min(len(lat) - 1, int(p * len(lat)))] * 1000, 1) if lat else None
+    lat = r["latencies"]
 
     elapsed = r["elapsed"]
     return {
@@ -254,8 +253,8 @@ def summarise(r: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
         "actions sent by bots": r["bot_actions_sent"],
         "actions in flight at opening": r["in_flight"],
         "actions measured": len(lat),
-        "action->broadcast p50 (ms)": pct(0.50),
-        "action->broadcast p99 (ms)": pct(0.99),
+        "action->broadcast p50 (ms)": percentile_ms(lat, 0.50),
+        "action->broadcast p99 (ms)": percentile_ms(lat, 0.99),
         "mean (ms)": round(statistics.fmean(lat) * 1000, 1) if lat else None,
         "server CPU (% of one core)": round(r["cpu"] / elapsed * 100),
         "server CPU per action (ms)": round(r["cpu"] / r["actions"] * 1000, 2) if r["actions"] else None,

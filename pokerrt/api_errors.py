@@ -3,13 +3,13 @@
 ``pokerrt.errors`` errors answer with their own code and ``http_status``, so a
 ``do_*`` function refuses a REST client with the code it gives a socket
 client. DRF's own exceptions get the protocol code that says the same thing;
-anything else is INTERNAL, logged, and tells the client nothing of it. The
-codes and statuses are documented in docs/api-errors.md.
+anything else is INTERNAL and tells the client nothing of it. What each code
+logs and whom it tells is ``pokerrt.error_handlers``' table, the same for
+the socket. The codes and statuses are documented in docs/api-errors.md.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -18,9 +18,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from . import errors
-
-logger = logging.getLogger(__name__)
+from . import error_handlers, errors
 
 # DRF's exceptions by the protocol error that says the same; the first match wins.
 # The request itself is wrong (not JSON, a media type or method the endpoint
@@ -48,16 +46,17 @@ def handle(exc: Exception, context: dict[str, Any]) -> Response:
         exc = exceptions.PermissionDenied(*exc.args)
     # What the view did before it raised is not kept (ATOMIC_REQUESTS).
     set_rollback()
-    if isinstance(exc, errors.PokerrtError) and not isinstance(exc, errors.Internal):
-        return _answer(exc.code, exc.message, exc.details, exc.http_status, _auth_header(exc, context))
+    what = f"API request {context.get('request')}"
     if isinstance(exc, exceptions.APIException) and exc.status_code < 500:
-        return _from_drf(exc)
-    logger.error("API request failed: %s", context.get("request"), exc_info=exc)
-    internal = errors.Internal()
-    return _answer(internal.code, internal.message, None, internal.http_status)
+        return _from_drf(exc, what)
+    told = error_handlers.answer(exc, error_handlers.API, what)
+    headers = _auth_header(exc, context) if isinstance(exc, errors.PokerrtError) else {}
+    if told.retry_after is not None:
+        headers["Retry-After"] = str(told.retry_after)
+    return _answer(told.code, told.message, told.details, told.http_status, headers)
 
 
-def _from_drf(exc: exceptions.APIException) -> Response:
+def _from_drf(exc: exceptions.APIException, what: str) -> Response:
     # DRF already chose the status: 401 with WWW-Authenticate, or 403 on an
     # endpoint without an authentication scheme to name in that header.
     headers = {}
@@ -66,6 +65,7 @@ def _from_drf(exc: exceptions.APIException) -> Response:
     if getattr(exc, "wait", None):
         headers["Retry-After"] = str(int(exc.wait))
     error = next((error for drf, error in DRF_ERRORS if isinstance(exc, drf)), errors.BadFrame)
+    error_handlers.report(exc, error_handlers.HANDLINGS[error.code], error_handlers.API, what)
     if error is errors.Validation:
         return _answer(error.code, error.default_message, errors.field_details(exc.detail), exc.status_code)
     return _answer(error.code, str(exc.detail), None, exc.status_code, headers)

@@ -90,6 +90,26 @@ TIMER_LATENESS_SECONDS = Histogram(
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0),
 )
 
+RETRIES = Counter(
+    "pokerrt_retries",
+    "Transient faults by kind (deadlock, serialization, database_locked, database, channel_layer, broker) "
+    "and outcome: retried (another try follows), recovered (a call that succeeded after retries), "
+    "gave_up (the retry budget was spent and the fault reached the caller).",
+    ["kind", "outcome"],
+)
+ERROR_ANSWERS = Counter(
+    "pokerrt_error_answers",
+    "Errors answered to clients by door (socket, api, bus), protocol error code and whose fault "
+    "it was (client: a refusal; server: INTERNAL).",
+    ["door", "code", "fault"],
+)
+DISCREPANCIES = Counter(
+    "pokerrt_discrepancies",
+    "The reconciler's findings by stream target, rule and outcome: mended (its mend made the rule "
+    "hold again) or reported (kept as a Discrepancy for staff; counted again by every pass that finds it).",
+    ["target", "rule", "outcome"],
+)
+
 # The slow-consumer close code (PROTOCOL.md section 4), named for the alert rules.
 SLOW_CONSUMER = "4503"
 

@@ -1,4 +1,4 @@
-"""What one scrape of ``/metrics`` reads: this process's metrics or every process's files, then the relay lag."""
+"""What one scrape of ``/metrics`` reads: this process's metrics or every process's files, then the database's gauges."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 from pokerrt.health import relay_lag
 from pokerrt.metrics import multiprocess
+from pokerrt.realtime.reconcile import open_discrepancies
 
 
 class RelayLag:
@@ -36,11 +37,34 @@ class RelayLag:
         yield family
 
 
+class OpenDiscrepancies:
+    """``pokerrt_discrepancies_open``: drift the reconciler keeps finding and could not mend.
+
+    Read from the Discrepancy rows at scrape time (one count of a small
+    table), so it is right whichever process runs the passes; exported only
+    while the reconciler runs (POKERRT_SYNC_INTERVAL above 0).
+    """
+
+    name = "pokerrt_discrepancies_open"
+
+    def describe(self) -> Iterable[Metric]:
+        return [GaugeMetricFamily(self.name, self.__doc__.splitlines()[0] if self.__doc__ else "")]
+
+    def collect(self) -> Iterator[Metric]:
+        if not settings.SYNC_INTERVAL:
+            return
+        family = GaugeMetricFamily(self.name, "Discrepancy rows a pass found within the last three intervals.")
+        family.add_metric([], float(open_discrepancies()))
+        yield family
+
+
 class Scrape:
     """What one scrape reads: this process's metrics, or every process's files; then the relay lag."""
 
     def __init__(self) -> None:
-        self.sources: list[Any] = [MultiProcessCollector(None) if multiprocess() else REGISTRY, RelayLag()]
+        self.sources: list[Any] = [
+            MultiProcessCollector(None) if multiprocess() else REGISTRY, RelayLag(), OpenDiscrepancies(),
+        ]
 
     def collect(self) -> Iterator[Metric]:
         for source in self.sources:

@@ -89,19 +89,16 @@ def _same(cached: EngineHand, replayed: EngineHand) -> bool:
 
 
 def player_seat_problems(user_id: str) -> list[Problem]:
-    """The seats a PLAYER stream lists are the user's seats, and the hands it shows are in play there."""
-    from django.contrib.auth import get_user_model
+    """The seats a PLAYER stream lists are at tables still open.
 
-    from .snapshots import player_seats
-
-    owner = get_user_model().objects.filter(pk=int(user_id)).first() if user_id.isdigit() else None
-    if owner is None:
+    The stream lists the user's Seat rows (``snapshots.player_seats``); the
+    database already keeps them one per table and a table's live hand unique,
+    so what can drift is a seat left behind by a table that closed without
+    cashing it out. One query per user: the reconciler runs this for every
+    connected player each pass.
+    """
+    if not user_id.isdigit():
         return []
-    found = []
-    for entry in player_seats(owner):
-        table_id, number, hand_id = int(entry["table_id"]), entry["seat"], entry["hand_id"]
-        if not Seat.objects.filter(table_id=table_id, number=number, user=owner).exists():
-            found.append(Problem("PLAYER", user_id, "seats_exist", f"lists seat {number} of table {table_id}, not theirs"))
-        elif hand_id and not Hand.objects.filter(pk=int(hand_id), table_id=table_id, status=HandStatus.LIVE).exists():
-            found.append(Problem("PLAYER", user_id, "seats_exist", f"shows hand {hand_id} at table {table_id}, not in play"))
-    return found
+    stranded = Seat.objects.filter(user_id=int(user_id), table__status=TableStatus.CLOSED)
+    return [Problem("PLAYER", user_id, "seats_exist", f"lists seat {number} of table {table_id}, which is closed")
+            for table_id, number in stranded.order_by("table_id").values_list("table_id", "number")]

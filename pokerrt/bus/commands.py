@@ -19,7 +19,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from pokerrt import errors
+from pokerrt import errors, retry
 from pokerrt.realtime import processor
 from pokerrt.realtime.envelope import Command, parse_command
 
@@ -80,20 +80,25 @@ def run_command(message_id: str | None, headers: dict[str, Any], body: bytes) ->
     command = read_command(body)
     user = user_for(headers)
     try:
-        with transaction.atomic():
-            # First, so a concurrent duplicate waits on this row's unique key
-            # (PostgreSQL) or on the database's one writer (SQLite), then finds it.
-            _, created = ProcessedMessage.objects.get_or_create(
-                message_id=message_id, defaults={"command_type": command.type}
-            )
-            if not created:
-                return Outcome(command, duplicate=True)
-            result = processor.process(command, user)
+        # The record and the command are one transaction, retried whole after
+        # a deadlock (pokerrt.retry): the processor's own retry stands aside inside it.
+        return retry.call(_run_once, message_id, command, user, what=f"command message {message_id}")
     except IntegrityError:
         if ProcessedMessage.objects.filter(message_id=message_id).exists():
             return Outcome(command, duplicate=True)
         raise
-    return Outcome(command, result)
+
+
+def _run_once(message_id: str, command: Command, user: Any) -> Outcome:
+    with transaction.atomic():
+        # First, so a concurrent duplicate waits on this row's unique key
+        # (PostgreSQL) or on the database's one writer (SQLite), then finds it.
+        _, created = ProcessedMessage.objects.get_or_create(
+            message_id=message_id, defaults={"command_type": command.type}
+        )
+        if not created:
+            return Outcome(command, duplicate=True)
+        return Outcome(command, processor.process(command, user))
 
 
 def forget_processed_messages(now: dt.datetime | None = None) -> int:

@@ -23,10 +23,10 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, close_old_connections
 
-from pokerrt import errors
+from pokerrt import error_handlers
 from pokerrt.realtime.envelope import control_frame, error_frame, read_ref
+from pokerrt.retry import BROKER, DATABASE, Backoff
 
-from .backoff import Backoff
 from .commands import Outcome, run_command
 from .parameters import bus_parameters
 
@@ -87,19 +87,18 @@ class CommandConsumer:
         headers = properties.headers or {}
         try:
             outcome = run_command(properties.message_id, headers, body)
-        except errors.PokerrtError as error:
-            self.dead_letter_message(method, properties, body, error)
-            self.reply(properties, error_frame(error.code, error.message, self._ref(body), error.details))
         except DatabaseError:
-            # The database is away, not the message at fault: back in the
-            # queue, and the run loop waits before it takes the next one.
+            # The database is away (or a deadlock outlasted its retries), not
+            # the message at fault: back in the queue, and the run loop waits
+            # before it takes the next one.
             channel.basic_nack(method.delivery_tag, requeue=True)
             raise
-        except Exception:
-            logger.exception("command message %s failed", properties.message_id)
-            error = errors.Internal()
-            self.dead_letter_message(method, properties, body, error)
-            self.reply(properties, error_frame(error.code, error.message, self._ref(body)))
+        except Exception as error:
+            # Refused (or INTERNAL, logged as pokerrt.error_handlers says): it
+            # would be refused again on every delivery.
+            told = error_handlers.answer(error, error_handlers.BUS, f"command message {properties.message_id}")
+            self.dead_letter_message(method, properties, body, told)
+            self.reply(properties, error_frame(told.code, told.message, self._ref(body), told.details))
         else:
             self.reply(properties, self.ack_frame(outcome))
         channel.basic_ack(method.delivery_tag)
@@ -124,7 +123,7 @@ class CommandConsumer:
         return control_frame("ACK", data, command.target, command.id)
 
     def dead_letter_message(self, method: Any, properties: pika.BasicProperties, body: bytes,
-                            error: errors.PokerrtError) -> None:
+                            error: error_handlers.Answer) -> None:
         """The refused message, unchanged, to the dead-letter exchange with why in its headers."""
         headers = dict(properties.headers or {})
         # The credential stays behind: whoever reads dead letters need not hold it.
@@ -170,11 +169,11 @@ class CommandConsumer:
                     self.connection.process_data_events(time_limit=0.2)
                 except pika.exceptions.AMQPError as error:
                     self.disconnect()
-                    delay = backoff.next_delay()
+                    delay = backoff.next_delay(BROKER)
                     logger.warning("command bus unavailable (%r); retrying in %.1fs", error, delay)
                     self.stopping.wait(delay)
                 except DatabaseError:
-                    delay = backoff.next_delay()
+                    delay = backoff.next_delay(DATABASE)
                     logger.exception("consumer: database error; retrying in %.1fs", delay)
                     close_old_connections()
                     self.stopping.wait(delay)

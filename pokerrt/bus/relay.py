@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from pokerrt.realtime.models import Event
 from pokerrt.realtime.streams import PRIVATE_TARGETS, awaiting_bus
+from pokerrt.retry import BROKER, DATABASE, Backoff
 
-from .backoff import Backoff
 from .leases import StreamKey, any_of, claim_streams, release_streams
 from .parameters import bus_parameters
 from .publisher import BusUnavailable, ConfirmingPublisher, Outgoing
@@ -179,12 +179,12 @@ class Relay:
                         self.publisher.idle(self.poll_seconds)
                 except (BusUnavailable, pika.exceptions.AMQPError) as error:
                     self.disconnect()
-                    delay = backoff.next_delay()
+                    delay = backoff.next_delay(BROKER)
                     logger.warning("event bus unavailable (%s); retrying in %.1fs", error, delay)
                     self.stopping.wait(delay)
                     continue
                 except DatabaseError:
-                    delay = backoff.next_delay()
+                    delay = backoff.next_delay(DATABASE)
                     logger.exception("relay: database error; retrying in %.1fs", delay)
                     close_old_connections()
                     self.stopping.wait(delay)

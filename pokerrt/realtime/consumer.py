@@ -23,7 +23,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
-from pokerrt import errors, metrics
+from pokerrt import error_handlers, errors, metrics
 
 from .. import clock
 from . import auth, digest_sync, presence, processor, registry
@@ -242,12 +242,10 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             await self.close_with(CLOSE_BAD_TOKEN)
         except NodeStopping:
             return  # the client has its 1012 and resubscribes elsewhere
-        except errors.PokerrtError as error:
+        except Exception as error:
+            # A refusal, or INTERNAL (logged with its traceback, staff told;
+            # a transient fault past its retries: "busy"), as pokerrt.error_handlers says.
             await self.command_failed(error, ref, content)
-            metrics.COMMAND_SECONDS.observe(time.perf_counter() - started)
-        except Exception:
-            logger.exception("command failed: %r", content.get("type") if isinstance(content, dict) else None)
-            await self.command_failed(errors.Internal(), ref, content)
             metrics.COMMAND_SECONDS.observe(time.perf_counter() - started)
 
     async def run(self, command: Command) -> None:
@@ -285,16 +283,18 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         """
         return await database_sync_to_async(_as_user)(self.shutdown, self.credential, fn, *args)
 
-    async def command_failed(self, error: errors.PokerrtError, ref: str | None, content: Any) -> None:
+    async def command_failed(self, error: Exception, ref: str | None, content: Any) -> None:
         target = id_ = None
-        sent_type = content.get("type") if isinstance(content, dict) else None
-        metrics.COMMANDS.labels(processor.type_label(sent_type), error.code).inc()
-        metrics.ERRORS.labels(error.code).inc()
+        # The label, not what was sent: the type is the client's to choose, the log's size is not.
+        label = processor.type_label(content.get("type") if isinstance(content, dict) else None)
+        told = error_handlers.answer(error, error_handlers.SOCKET, f"command {label}")
+        metrics.COMMANDS.labels(label, told.code).inc()
+        metrics.ERRORS.labels(told.code).inc()
         if isinstance(content, dict):
             target = content.get("target") if isinstance(content.get("target"), str) else None
             raw_id = content.get("id")
             id_ = str(raw_id) if isinstance(raw_id, (str, int)) and not isinstance(raw_id, bool) else None
-        self.send_frame(error_frame(error.code, error.message, ref, error.details, target, id_))
+        self.send_frame(error_frame(told.code, told.message, ref, told.details, target, id_))
 
     # --- Subscriptions ---------------------------------------------------------------------
 

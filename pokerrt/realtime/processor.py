@@ -13,7 +13,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from pokerrt import errors
+from pokerrt import errors, retry
 
 from .envelope import Command
 
@@ -134,12 +134,21 @@ def process(command: Command, user: Any, socket: str | None = None) -> object:
         data = dict(serializer.validated_data)
     if registration.permission is not None and not registration.permission(user, command.id):
         raise errors.Forbidden()
+    if registration.per_socket and socket is None:
+        raise errors.Validation(f"{command.type} is sent over a WebSocket.")
     try:
-        if registration.per_socket:
-            if socket is None:
-                raise errors.Validation(f"{command.type} is sent over a WebSocket.")
-            return registration.handler(user, command.id, data, socket)
-        return registration.handler(user, command.id, data)
+        # The handler is the action, one transaction: a deadlock's loser runs
+        # it again whole. Inside a caller's transaction (the bus consumer's)
+        # it runs once, and that caller retries.
+        return retry.call(_handle, registration, user, command.id, data, socket, what=f"command {command.type}")
     except serializers.ValidationError as exc:
         raise errors.Validation(details=errors.field_details(exc.detail)) from exc
 
+
+def _handle(registration: CommandType, user: Any, stream_id: str | None, data: dict[str, Any],
+            socket: str | None) -> object:
+    # A fresh copy of the data for each try: a handler may take from it
+    # (``data.pop``), and a retry must find it whole.
+    if registration.per_socket:
+        return registration.handler(user, stream_id, dict(data), socket)
+    return registration.handler(user, stream_id, dict(data))

@@ -230,6 +230,9 @@ class RealtimeCommandLine(CommandLineInterface):
 
 
 def main() -> None:
+    from .eager_writes import install
+
+    install(reactor)
     RealtimeCommandLine.entrypoint()
 
 

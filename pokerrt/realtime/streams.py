@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from pokerrt import metrics
+from pokerrt import metrics, retry
 from pokerrt.hotpath import insert
 
 from .envelope import format_timestamp
@@ -222,7 +222,8 @@ def _send_now(layer: Any, group: str, message: dict[str, Any], event: Event) -> 
         sender.join(timeout=2)
         return
     try:
-        async_to_sync(layer.group_send)(group, message)
+        retry.call(async_to_sync(layer.group_send), group, message, what=f"broadcast to {group}",
+                   policy=retry.CHANNEL_SEND, transactional=False)
     except Exception:
         # The event is committed: subscribers that miss it see the gap and
         # recover from the journal, so a broken layer must not fail the action.
@@ -265,7 +266,9 @@ async def _drain(loop: asyncio.AbstractEventLoop) -> None:
         while pending:
             layer, group, message = pending.popleft()
             try:
-                await layer.group_send(group, message)
+                # The sends after it wait: a stream's events leave in commit order.
+                await retry.call_async(layer.group_send, group, message, what=f"broadcast to {group}",
+                                       policy=retry.CHANNEL_SEND)
             except Exception:
                 logger.exception("broadcast to %s of #%s failed", group, message.get("seq"))
     finally:

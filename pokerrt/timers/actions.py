@@ -24,7 +24,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from pokerrt import clock, metrics
+from pokerrt import clock, metrics, retry
 
 from .models import Deadline
 from .registry import Payload, handler_for
@@ -72,8 +72,13 @@ def fire(key: str, version: int) -> bool:
 
     The handler runs in the transaction that marks the deadline fired, so it
     fires exactly once: if the handler raises, both roll back and the sweep
-    tries again. Returns whether it fired.
+    tries again. A deadlock's loser is tried again at once, whole
+    (``pokerrt.retry``), rather than after a sweep. Returns whether it fired.
     """
+    return retry.call(_fire_once, key, version, what=f"deadline {key} v{version}")
+
+
+def _fire_once(key: str, version: int) -> bool:
     seen = Deadline.objects.filter(key=key).values("version", "handler", "payload").first()
     if seen is None or seen["version"] != version:
         return False  # stale: rescheduled or cancelled since this wake-up was asked for

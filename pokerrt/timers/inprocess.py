@@ -61,6 +61,10 @@ class InProcessScheduler:
         # firing is a short transaction and writes serialise on SQLite anyway,
         # and so stop() can close its database connection.
         self._thread: ThreadPoolExecutor | None = None
+        # The periodic jobs' own thread: a reconciler pass over a busy node
+        # takes seconds, and on the timers' thread every due action clock,
+        # hand start and lobby update would wait behind it.
+        self._housekeeping_thread: ThreadPoolExecutor | None = None
 
     def ensure_started(self) -> None:
         """Bind to the running loop and start the sweep; cheap when already started."""
@@ -68,13 +72,16 @@ class InProcessScheduler:
         if self.loop is loop:
             return
         # A previous loop (tests run one per test) took its timers with it.
-        if self._thread is not None:
-            self._thread.shutdown(wait=False)
+        for thread in (self._thread, self._housekeeping_thread):
+            if thread is not None:
+                thread.shutdown(wait=False)
         self._armed = {}
         self._firing = set()
         self._in_flight = set()
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pokerrt-timers",
                                           initializer=_serve_loop, initargs=(loop,))
+        self._housekeeping_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pokerrt-housekeeping",
+                                                       initializer=_serve_loop, initargs=(loop,))
         self.loop = loop
         self._sweeper = loop.create_task(self._sweep_forever(), name="pokerrt.timers.sweep")
         self._housekeepers = [
@@ -113,8 +120,13 @@ class InProcessScheduler:
         if self._thread is not None:
             await self._in_thread(connections.close_all)
             self._thread.shutdown(wait=False)
+        if self._housekeeping_thread is not None:
+            # After the job running there, if any, as for the fires above.
+            await self._in_thread(connections.close_all, executor=self._housekeeping_thread)
+            self._housekeeping_thread.shutdown(wait=False)
         self.loop = None
         self._thread = None
+        self._housekeeping_thread = None
         self._sweeper = None
         self._armed = {}
         self._firing = set()
@@ -138,9 +150,9 @@ class InProcessScheduler:
         self._firing.add(task)
         task.add_done_callback(self._firing.discard)
 
-    async def _in_thread(self, fn: Callable[..., T], *args: Any) -> T:
+    async def _in_thread(self, fn: Callable[..., T], *args: Any, executor: ThreadPoolExecutor | None = None) -> T:
         assert self.loop is not None and self._thread is not None
-        future = self.loop.run_in_executor(self._thread, _with_fresh_connection, fn, *args)
+        future = self.loop.run_in_executor(executor or self._thread, _with_fresh_connection, fn, *args)
         self._in_flight.add(future)
         future.add_done_callback(self._in_flight.discard)
         return await future
@@ -169,7 +181,7 @@ class InProcessScheduler:
         while True:
             await clock.sleep(every)
             try:
-                await self._in_thread(job)
+                await self._in_thread(job, executor=self._housekeeping_thread)
             except Exception:
                 logger.exception("housekeeping job %s failed", path)
 

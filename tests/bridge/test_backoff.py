@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from pokerrt.bus.backoff import Backoff
+from pokerrt.retry import Backoff
 
 
 def test_delays_double_up_to_the_cap_each_between_half_and_all_of_it():

@@ -10,7 +10,7 @@ import yaml
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from pokerrt import metrics
-from pokerrt.scrape import RelayLag, Scrape
+from pokerrt.scrape import OpenDiscrepancies, RelayLag, Scrape
 
 from . import promql
 
@@ -33,7 +33,8 @@ def exported_names() -> set[str]:
     names = set()
     scrape = Scrape()
     for source in scrape.sources:
-        families = source.describe() if isinstance(source, RelayLag) else source.collect()
+        read_at_scrape = isinstance(source, (RelayLag, OpenDiscrepancies))
+        families = source.describe() if read_at_scrape else source.collect()
         for family in families:
             names.update(family.name + suffix for suffix in suffixes.get(family.type, ("",)))
     return names
@@ -66,7 +67,8 @@ def test_every_rule_is_complete_and_in_a_shape_the_evaluator_checks():
     found = rules()
     assert {"PokerrtInternalErrors", "PokerrtCommandErrorRate", "PokerrtDeliverySlow", "PokerrtRelayLag",
             "PokerrtHeartbeatSlow", "PokerrtSlowConsumerCloses", "PokerrtConnectionDrops",
-            "PokerrtTimersLate"} <= set(found)
+            "PokerrtTimersLate", "PokerrtRetriesGivingUp", "PokerrtRetriesFrequent",
+            "PokerrtUnmendedDrift"} <= set(found)
     for name, rule in found.items():
         promql.parse(rule["expr"])
         assert rule["for"].rstrip("m").isdigit(), name
@@ -78,7 +80,8 @@ def test_every_rule_is_complete_and_in_a_shape_the_evaluator_checks():
 def test_every_rule_reads_only_metrics_the_app_exports(settings):
     settings.EVENT_BUS_URL = "amqp://guest:guest@127.0.0.1:5672/"
     exported = exported_names()
-    assert "pokerrt_relay_lag_seconds" in exported and "pokerrt_errors_total" in exported
+    assert {"pokerrt_relay_lag_seconds", "pokerrt_errors_total", "pokerrt_discrepancies_open",
+            "pokerrt_error_answers_total", "pokerrt_retries_total", "pokerrt_discrepancies_total"} <= exported
     for name, rule in rules().items():
         missing = promql.parse(rule["expr"]).metric_names() - exported
         assert not missing, f"{name} reads {missing}, which the app does not export"
@@ -147,15 +150,18 @@ def test_the_relay_lag_alert_is_on_the_oldest_unpublished_event():
     assert not evaluate("PokerrtRelayLag", lag(5))
 
 
-def commands(ok: int, refused: int, internal: int):
+def commands(ok: int, refused: int, internal: int, door: str = "socket"):
     def feed(synthetic: Synthetic) -> None:
         counted = synthetic.like(metrics.COMMANDS)
         errors = synthetic.like(metrics.ERRORS)
+        answers = synthetic.like(metrics.ERROR_ANSWERS)
         counted.labels("PLAYER_ACTION", "ok").inc(ok)
         counted.labels("PLAYER_ACTION", "NOT_YOUR_TURN").inc(refused)
         counted.labels("PLAYER_ACTION", "INTERNAL").inc(internal)
         errors.labels("NOT_YOUR_TURN").inc(refused)
         errors.labels("INTERNAL").inc(internal)
+        answers.labels(door, "NOT_YOUR_TURN", "client").inc(refused)
+        answers.labels(door, "INTERNAL", "server").inc(internal)
     return feed
 
 
@@ -163,6 +169,9 @@ def test_error_alerts_tell_internal_errors_from_refused_commands():
     # Over the 5-minute window: 30 INTERNAL errors is 0.1/s.
     assert evaluate("PokerrtInternalErrors", commands(1000, 0, 30))
     assert not evaluate("PokerrtInternalErrors", commands(1000, 100, 3))
+    # Whichever door answered them, and however many refusals.
+    assert evaluate("PokerrtInternalErrors", commands(0, 0, 30, door="api"))
+    assert not evaluate("PokerrtInternalErrors", commands(0, 3000, 0, door="api"))
     assert evaluate("PokerrtCommandErrorRate", commands(100, 30, 0))
     assert not evaluate("PokerrtCommandErrorRate", commands(100, 10, 0))
 
@@ -180,3 +189,29 @@ def test_connection_drop_alerts():
     # 60 closes in 5 minutes is 0.2/s: too many for 10 connections, noise for 1,000.
     assert evaluate("PokerrtConnectionDrops", closes("4408", 60, 10))
     assert not evaluate("PokerrtConnectionDrops", closes("4408", 60, 1000))
+
+
+def retries(kind: str, retried: int, gave_up: int):
+    def feed(synthetic: Synthetic) -> None:
+        counted = synthetic.like(metrics.RETRIES)
+        counted.labels(kind, "retried").inc(retried)
+        counted.labels(kind, "recovered").inc(retried)
+        counted.labels(kind, "gave_up").inc(gave_up)
+    return feed
+
+
+def test_retry_alerts_fire_on_giving_up_and_on_a_storm_of_retries():
+    # 5 give-ups in 5 minutes is one a minute: a dependency in trouble.
+    assert evaluate("PokerrtRetriesGivingUp", retries("deadlock", 0, 5))
+    assert not evaluate("PokerrtRetriesGivingUp", retries("deadlock", 200, 1))
+    assert evaluate("PokerrtRetriesFrequent", retries("deadlock", 600, 0))
+    assert not evaluate("PokerrtRetriesFrequent", retries("channel_layer", 60, 0))
+
+
+def test_the_drift_alert_fires_on_reported_findings_not_on_mended_ones():
+    def found(outcome: str, count: int):
+        return lambda synthetic: synthetic.like(metrics.DISCREPANCIES).labels("TABLE", "deadline_armed",
+                                                                               outcome).inc(count)
+
+    assert evaluate("PokerrtUnmendedDrift", found("reported", 1))
+    assert not evaluate("PokerrtUnmendedDrift", found("mended", 30))

@@ -23,7 +23,7 @@ from tables import actions, live
 from tables.engine import Deck, HandConfig
 from tables.engine import Hand as EngineHand
 from tables.lobby_rows import row_of_item
-from tables.models import Seat
+from tables.models import Seat, Table, TableStatus
 from tables.snapshots import table_snapshot
 from tests.tables.helpers import current_hand, fire_now, last_seq, passive, play_out, random_bot, table_events
 from tests.tables.table_state import apply
@@ -225,3 +225,35 @@ def test_a_mend_that_fails_leaves_its_problem_reported(table, seated, monkeypatc
     # then
     assert outcomes(findings) == [("TABLE", "deadline_armed", Outcome.REPORTED)]
     assert Discrepancy.objects.get().rule == "deadline_armed"
+
+
+def test_a_seat_left_at_a_closed_table_is_reported_on_its_player_stream(table, seated):
+    # given: the table closed without cashing the seat out
+    player = str(seated[0].pk)
+    assert validate("PLAYER", player) == []
+    number = Seat.objects.get(table=table, user=seated[0]).number
+    Table.objects.filter(pk=table.pk).update(status=TableStatus.CLOSED)
+    # when
+    problems = validate("PLAYER", player)
+    # then
+    assert [(p.rule, p.message) for p in problems] == [
+        ("seats_exist", f"lists seat {number} of table {table.pk}, which is closed")]
+
+
+def test_the_periodic_pass_rests_between_streams_so_its_checks_take_a_tenth_of_its_time(table, seated, monkeypatch):
+    # given: a clock on which each stream's checks take 10 ms, and a sleep that only records
+    from pokerrt.realtime import reconcile as reconciler
+    from pokerrt.realtime.validation import active_streams, validated_targets
+
+    ticks = iter(range(10**6))
+    monkeypatch.setattr(reconciler.time, "perf_counter", lambda: next(ticks) * 0.01)
+    rests = []
+    monkeypatch.setattr(reconciler.time, "sleep", rests.append)
+    streams = sum(len(active_streams(target)) for target in validated_targets())
+    # when
+    assert reconciler.reconcile_pass() == 0
+    # then: 90 ms of rest after each stream's 10 ms, none when a pass is run by hand
+    assert streams >= 1 and rests == pytest.approx([0.09] * streams)
+    rests.clear()
+    reconcile()
+    assert rests == []

@@ -82,3 +82,14 @@ HOUSEKEEPING_RUNS: list[float] = []
 def housekeeping_job() -> None:
     """A periodic job of POKERRT_HOUSEKEEPING, for the in-process loop test."""
     HOUSEKEEPING_RUNS.append(time.time())
+
+
+# Set by the job once it runs; the test sets the other to let it end.
+SLOW_HOUSEKEEPING_STARTED = threading.Event()
+SLOW_HOUSEKEEPING_RELEASE = threading.Event()
+
+
+def slow_housekeeping_job() -> None:
+    """A periodic job that takes as long as the test says, like a reconciler pass over a busy node."""
+    SLOW_HOUSEKEEPING_STARTED.set()
+    SLOW_HOUSEKEEPING_RELEASE.wait(60)

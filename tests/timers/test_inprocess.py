@@ -172,6 +172,29 @@ async def test_housekeeping_jobs_run_periodically_in_the_server_loop(settings, m
     assert len(handlers.HOUSEKEEPING_RUNS) == 3
 
 
+async def test_a_due_deadline_fires_while_a_housekeeping_job_is_still_running(settings, manual_clock):
+    # given: a periodic job that runs until the test lets it end
+    settings.POKERRT_HOUSEKEEPING = [("tests.timers.handlers.slow_housekeeping_job", 10)]
+    handlers.SLOW_HOUSEKEEPING_STARTED.clear()
+    handlers.SLOW_HOUSEKEEPING_RELEASE.clear()
+    ensure_started()
+    try:
+        await manual_clock.advance(10)
+        assert await asyncio.to_thread(handlers.SLOW_HOUSEKEEPING_STARTED.wait, 30)
+        # when: an action clock falls due meanwhile
+        await schedule_committed("table:1:action", 5)
+        await manual_clock.advance(5)
+        # then: it fires without waiting for the job (on the old single thread it waited for it)
+        for _ in range(3000):
+            if fired():
+                break
+            await asyncio.sleep(0.01)
+        assert fired() == ["table:1:action"]
+    finally:
+        handlers.SLOW_HOUSEKEEPING_RELEASE.set()
+        await scheduler.stop()
+
+
 async def test_stopping_drops_queued_fires_and_the_next_start_fires_them(manual_clock):
     # given: many deadlines due at once, their fires queued behind each other
     for n in range(20):
