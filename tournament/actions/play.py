@@ -220,12 +220,18 @@ def hand_for_hand(tournament: Tournament) -> set[int]:
         tournament.save(update_fields=["hand_for_hand", "hand_round"])
         # Tables in a hand now count it as this round's.
         return ids
-    in_hand = Hand.objects.filter(table_id__in=ids, status=HandStatus.LIVE).exists()
-    seated = players_of(tables)
-    # A table that cannot deal (one player left) has nothing to wait for.
-    if not in_hand and all(held.played_round >= tournament.hand_round or len(seated[held.table_id]) < 2
-                           for held in tables):
+    if round_over(tournament, tables, players_of(tables)):
         tournament.hand_round += 1
         tournament.save(update_fields=["hand_round"])
         return ids
     return set()
+
+
+def round_over(tournament: Tournament, tables: list[TournamentTable], seated: dict[int, dict[int, int]]) -> bool:
+    """Every table played the hand-for-hand round's hand and none is in a hand.
+
+    A table that cannot deal (one player left) has nothing to wait for.
+    """
+    if Hand.objects.filter(table_id__in=[held.table_id for held in tables], status=HandStatus.LIVE).exists():
+        return False
+    return all(held.played_round >= tournament.hand_round or len(seated[held.table_id]) < 2 for held in tables)
