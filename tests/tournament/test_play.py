@@ -13,6 +13,7 @@ from pokerrt.timers.models import Deadline
 from tables import actions as table_actions
 from tables import live
 from tables.models import Hand, HandAction, HandStatus, Seat, SeatStatus, Table, TableStatus
+from tests.realtime.consistency import assert_events_replay
 from tests.tables.helpers import fire_now, play_out, user_at
 from tests.tables.scripted import deal_next
 from tournament import actions
@@ -361,11 +362,14 @@ def test_busts_at_two_tables_in_one_hand_for_hand_round_share_their_places_like_
     deal(second)
     # when: the first table's hand ends first
     play_out(first, seat_three_folds_the_others_shove)
-    after_hands(mtt)
-    # then: its bust waits for the round instead of taking the bubble by table speed
+    waiting = assert_events_replay("TOURNAMENT", mtt.pk, None, lambda: after_hands(mtt))
+    # then: its bust waits for the round (out of chips, not yet placed) instead of taking the bubble by table speed
     assert places(mtt) == {} and events(mtt, "PLAYER_ELIMINATION") == []
+    [update] = [e["data"] for e in waiting if e["type"] == "TOURNAMENT_UPDATE"]
+    assert {(row["user"]["id"], row["status"], row["chips"]) for row in update["players"]} >= {
+        (str(out_first), "playing", 0)}
     play_out(second, seat_three_folds_the_others_shove)
-    after_hands(mtt)
+    assert_events_replay("TOURNAMENT", mtt.pk, None, lambda: after_hands(mtt))
     # equal stacks at the start of their hands: places 5 and 6 shared (in entry order), 60 + 0 split evenly
     [fifth, sixth] = sorted(Entry.objects.filter(tournament=mtt, user_id__in=[out_first, out_second]), key=lambda e: e.pk)
     assert places(mtt) == {fifth.user_id: (5, 30), sixth.user_id: (6, 30)}
@@ -413,7 +417,7 @@ def test_cancelling_places_a_bust_still_waiting_for_its_hand_for_hand_round(lobb
     after_hands(mtt)
     assert places(mtt) == {}  # the second table has not played the round
     actions.do_pause(mtt.pk)
-    actions.do_cancel_tournament(mtt.pk)
+    assert_events_replay("TOURNAMENT", mtt.pk, None, lambda: actions.do_cancel_tournament(mtt.pk))
     # out before the cancel: a place and its prize, no share of the chop
     assert places(mtt) == {out_first: (6, 0)}
     assert Entry.objects.get(tournament=mtt, user_id=out_first).prize == 0
@@ -468,7 +472,6 @@ def test_a_registration_for_a_finished_or_closed_tournament_is_refused(sng, play
 
 def test_cancelling_in_play_waits_for_the_hands_then_chops_the_pool_by_chips_and_returns_the_fees(sng, players):
     from pokerrt.accounts.audit import audit
-    from tests.realtime.consistency import assert_events_replay
     from tournament.actions.base import house_account, pool_account
     from tournament.payouts import split
 
