@@ -260,6 +260,28 @@ def test_a_break_starts_once_every_table_finished_its_hand_and_ends_into_the_nex
     assert deal(table).config["big_blind"] == 40
 
 
+def test_a_break_that_waited_for_a_hand_ended_while_paused_starts_on_resume(lobby, players):
+    # given: level 1 ends into a break while a hand is in play, then staff pause
+    actions.do_create_structure("short", [Level(10, 20, minutes=1, break_minutes=2), Level(20, 40, minutes=1)])
+    sng = actions.do_create_tournament(lobby, "Breaks", structure="short", max_players=3, table_size=3)
+    fill(sng, players[:3])
+    [table] = tables_of(sng)
+    deal(table)
+    assert fire_now(f"tournament:{sng.pk}:clock")
+    actions.do_pause(sng.pk)
+    play_out(table, passive)
+    after_hands(sng)
+    assert events(sng, "BREAK_START") == []  # paused: the clock stands still
+    # when
+    actions.do_resume(sng.pk)
+    # then: the break starts, its end on the clock, and the tournament does not stall
+    [(_, started)] = events(sng, "BREAK_START")
+    sng.refresh_from_db()
+    assert sng.on_break and not sng.break_pending and started["ends_at"]
+    assert fire_now(f"tournament:{sng.pk}:clock")
+    assert deal(table).config["big_blind"] == 40
+
+
 # --- Eliminations and the end --------------------------------------------------------------------
 
 

@@ -22,7 +22,7 @@ from .. import balancing, lobby_rows, snapshots
 from ..models import Entry, EntryStatus, Tournament, TournamentStatus, TournamentTable
 from ..payouts import payouts
 from .base import clock_state, locked_tournament, standing
-from .clock import clock_expired, clock_timer, current_level, start_period
+from .clock import clock_expired, clock_timer, current_level, maybe_start_break, start_period
 from .tournaments import cancel_and_refund, start_timer
 
 # A buy-in range no tournament table uses: its policy refuses every buy-in but the tournament's own.
@@ -153,6 +153,9 @@ def do_resume(tournament_id: int | str) -> Tournament:
         if left is not None:
             start_period(tournament, left / 60)
         _announce(tournament)
+        # A break that waited for the hands while paused: they may all have ended meanwhile,
+        # and with no hand left to end nothing else would start it.
+        maybe_start_break(tournament)
         poke(tournament)
         return tournament
 
