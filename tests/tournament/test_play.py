@@ -11,8 +11,10 @@ from pokerrt.accounts.actions import wallet_of
 from pokerrt.realtime.models import Event
 from pokerrt.timers.models import Deadline
 from tables import actions as table_actions
-from tables.models import Hand, HandStatus, Seat, Table, TableStatus
-from tests.tables.helpers import fire_now, play_out
+from tables import live
+from tables.models import Hand, HandAction, HandStatus, Seat, SeatStatus, Table, TableStatus
+from tests.realtime.consistency import assert_events_replay
+from tests.tables.helpers import fire_now, play_out, user_at
 from tests.tables.scripted import deal_next
 from tournament import actions
 from tournament.actions.hands import split_places
@@ -170,6 +172,37 @@ def test_a_player_sitting_out_is_dealt_in_and_never_stood_up(sng, players):
     assert str(players[0].pk) in {str(uid) for uid in hand.players.values()}
 
 
+def test_a_disconnected_player_is_blinded_out_by_their_clock_and_never_removed(sng, players, settings):
+    # given: ann's connection is gone and her clock has no time bank left
+    settings.POKERRT_TABLES = {**settings.POKERRT_TABLES, "TIMEOUTS_BEFORE_SIT_OUT": 1}
+    fill(sng, players[:3])
+    actions.do_start_tournament(sng.pk)
+    [table] = tables_of(sng)
+    ann = players[0]
+    actions.do_player_disconnected(ann)
+    Seat.objects.filter(table=table, user=ann).update(time_bank_left=0)
+    for _ in range(3):
+        # when: each hand, her clock runs out whenever she is to act; the others call and check
+        hand = deal(table)
+        assert str(ann.pk) in {str(uid) for uid in hand.players.values()}  # dealt in, sitting out or not
+        while hand.status == HandStatus.LIVE:
+            dealt = live.engine_hand(hand)
+            if str(hand.players[str(dealt.to_act())]) == str(ann.pk):
+                assert fire_now(f"table:{table.pk}:action")
+            else:
+                table_actions.do_player_action(user_at(hand, dealt.to_act()), table.pk, *passive(
+                    dealt.legal_actions(), dealt))
+            hand.refresh_from_db()
+        after_hands(sng)
+    # then: the clock acted for her and sat her out, yet she is dealt in and still in, seated
+    seat = Seat.objects.get(table=table, user=ann)
+    mine = HandAction.objects.filter(hand__table=table, seat=seat.number)
+    assert mine.exists() and all(action.auto for action in mine)
+    assert seat.status == SeatStatus.SITTING_OUT
+    entry = sng.entries.get(user=ann)
+    assert entry.status == EntryStatus.PLAYING and entry.table_id == table.pk
+
+
 # --- The clock -----------------------------------------------------------------------------------
 
 
@@ -227,6 +260,28 @@ def test_a_break_starts_once_every_table_finished_its_hand_and_ends_into_the_nex
     assert deal(table).config["big_blind"] == 40
 
 
+def test_a_break_that_waited_for_a_hand_ended_while_paused_starts_on_resume(lobby, players):
+    # given: level 1 ends into a break while a hand is in play, then staff pause
+    actions.do_create_structure("short", [Level(10, 20, minutes=1, break_minutes=2), Level(20, 40, minutes=1)])
+    sng = actions.do_create_tournament(lobby, "Breaks", structure="short", max_players=3, table_size=3)
+    fill(sng, players[:3])
+    [table] = tables_of(sng)
+    deal(table)
+    assert fire_now(f"tournament:{sng.pk}:clock")
+    actions.do_pause(sng.pk)
+    play_out(table, passive)
+    after_hands(sng)
+    assert events(sng, "BREAK_START") == []  # paused: the clock stands still
+    # when
+    actions.do_resume(sng.pk)
+    # then: the break starts, its end on the clock, and the tournament does not stall
+    [(_, started)] = events(sng, "BREAK_START")
+    sng.refresh_from_db()
+    assert sng.on_break and not sng.break_pending and started["ends_at"]
+    assert fire_now(f"tournament:{sng.pk}:clock")
+    assert deal(table).config["big_blind"] == 40
+
+
 # --- Eliminations and the end --------------------------------------------------------------------
 
 
@@ -281,6 +336,135 @@ def test_on_the_bubble_each_table_plays_one_hand_and_waits_for_the_others(lobby,
     assert next_hand_pending(first) and next_hand_pending(second)
 
 
+HOLES = {1: "AsAh", 2: "2c7d", 3: "3c8d"}  # seat 1 wins every showdown
+BOARD = "KsKdQh4c9s"
+
+
+def seat_three_folds_the_others_shove(legal, dealt):
+    """Seat 1 takes seat 2's chips all in; seat 3 stays out of the way."""
+    if dealt.to_act() == 3:
+        return ("fold", None) if "fold" in legal else ("check", None)
+    return shove(legal, dealt)
+
+
+def seat_two_folds(legal, dealt):
+    if dealt.to_act() == 2:
+        return ("fold", None) if "fold" in legal else ("check", None)
+    return passive(legal, dealt)
+
+
+def on_the_bubble(lobby, make_user):
+    """Six at two three-max tables, five paid (600 in the pool: 180/150/120/90/60): one off the money."""
+    mtt = actions.do_create_tournament(lobby, "Bubble", kind="mtt", starts_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+                                       min_players=5, max_players=6, table_size=3, buy_in=100,
+                                       payout_percentages=[30, 25, 20, 15, 10])
+    fill(mtt, [make_user(f"b{n}") for n in range(6)])
+    actions.do_start_tournament(mtt.pk)
+    mtt.refresh_from_db()
+    assert mtt.hand_for_hand
+    return mtt
+
+
+def places(tournament):
+    return {e.user_id: (e.finish_position, e.prize) for e in tournament.entries.filter(status=EntryStatus.ELIMINATED)}
+
+
+def seat_two(table):
+    return Seat.objects.get(table=table, number=2).user_id
+
+
+def test_busts_at_two_tables_in_one_hand_for_hand_round_share_their_places_like_one_hand(lobby, make_user,
+                                                                                           monkeypatch):
+    # given: the bubble, both seat 2s about to bust with 1,500 each
+    mtt = on_the_bubble(lobby, make_user)
+    first, second = tables_of(mtt)
+    out_first, out_second = seat_two(first), seat_two(second)
+    deal_next(monkeypatch, HOLES, BOARD, button=1)
+    deal(first)
+    deal(second)
+    # when: the first table's hand ends first
+    play_out(first, seat_three_folds_the_others_shove)
+    waiting = assert_events_replay("TOURNAMENT", mtt.pk, None, lambda: after_hands(mtt))
+    # then: its bust waits for the round (out of chips, not yet placed) instead of taking the bubble by table speed
+    assert places(mtt) == {} and events(mtt, "PLAYER_ELIMINATION") == []
+    [update] = [e["data"] for e in waiting if e["type"] == "TOURNAMENT_UPDATE"]
+    assert {(row["user"]["id"], row["status"], row["chips"]) for row in update["players"]} >= {
+        (str(out_first), "playing", 0)}
+    play_out(second, seat_three_folds_the_others_shove)
+    assert_events_replay("TOURNAMENT", mtt.pk, None, lambda: after_hands(mtt))
+    # equal stacks at the start of their hands: places 5 and 6 shared (in entry order), 60 + 0 split evenly
+    [fifth, sixth] = sorted(Entry.objects.filter(tournament=mtt, user_id__in=[out_first, out_second]), key=lambda e: e.pk)
+    assert places(mtt) == {fifth.user_id: (5, 30), sixth.user_id: (6, 30)}
+    mtt.refresh_from_db()
+    assert not mtt.hand_for_hand  # the bubble burst
+
+
+def test_in_a_hand_for_hand_round_the_bigger_starting_stack_takes_the_better_place_whichever_table_ends_first(
+        lobby, make_user, monkeypatch):
+    # given: a first round leaves the first table's seat 2 with 1,480 (it lost a called pot) and the
+    # second table's with 1,490 (it folded its small blind)
+    mtt = on_the_bubble(lobby, make_user)
+    first, second = tables_of(mtt)
+    out_first, out_second = seat_two(first), seat_two(second)
+    deal_next(monkeypatch, HOLES, BOARD, button=1)
+    deal(first)
+    deal(second)
+    play_out(first, passive)
+    play_out(second, seat_two_folds)
+    after_hands(mtt)
+    assert Seat.objects.get(table=first, number=2).stack == 1480
+    assert Seat.objects.get(table=second, number=2).stack == 1490
+    # when: in the next round both bust, the second table (the bigger stack) ending first
+    deal_next(monkeypatch, HOLES, BOARD, button=2)
+    deal(first)
+    deal(second)
+    play_out(second, seat_three_folds_the_others_shove)
+    after_hands(mtt)
+    assert places(mtt) == {}
+    play_out(first, seat_three_folds_the_others_shove)
+    after_hands(mtt)
+    # then: the places go by the stacks at the start of the hands, not by the order the tables ended
+    assert places(mtt) == {out_second: (5, 60), out_first: (6, 0)}
+    eliminated = [(data["user"]["id"], data["position"]) for _, data in events(mtt, "PLAYER_ELIMINATION")]
+    assert eliminated == [(str(out_second), 5), (str(out_first), 6)]
+
+
+def test_cancelling_places_a_bust_still_waiting_for_its_hand_for_hand_round(lobby, make_user, monkeypatch):
+    mtt = on_the_bubble(lobby, make_user)
+    first, second = tables_of(mtt)
+    out_first = seat_two(first)
+    deal_next(monkeypatch, HOLES, BOARD, button=1)
+    deal(first)
+    play_out(first, seat_three_folds_the_others_shove)
+    after_hands(mtt)
+    assert places(mtt) == {}  # the second table has not played the round
+    actions.do_pause(mtt.pk)
+    assert_events_replay("TOURNAMENT", mtt.pk, None, lambda: actions.do_cancel_tournament(mtt.pk))
+    # out before the cancel: a place and its prize, no share of the chop
+    assert places(mtt) == {out_first: (6, 0)}
+    assert Entry.objects.get(tournament=mtt, user_id=out_first).prize == 0
+
+
+def test_cancelling_before_the_after_hands_task_places_the_busted_instead_of_chopping_with_them(
+        lobby, players, monkeypatch):
+    # given: a hand busts one of three; its after-hands task has not run yet
+    sng = actions.do_create_tournament(lobby, "Chop", buy_in=100, fee=10, min_players=2, max_players=3, table_size=3)
+    fill(sng, players[:3])
+    [table] = tables_of(sng)
+    deal_next(monkeypatch, HOLES, BOARD, button=1)
+    deal(table)
+    busted = seat_two(table)
+    play_out(table, seat_three_folds_the_others_shove)
+    actions.do_pause(sng.pk)
+    # when
+    actions.do_cancel_tournament(sng.pk)
+    # then: third place (300 in the pool pays 195/105), no share of the chop and no fee back
+    entry = Entry.objects.get(tournament=sng, user_id=busted)
+    assert (entry.status, entry.finish_position, entry.prize) == (EntryStatus.ELIMINATED, 3, 0)
+    chopped = sng.entries.filter(status=EntryStatus.CANCELLED)
+    assert chopped.count() == 2 and sum(chopped.values_list("prize", flat=True)) == 300
+
+
 def test_late_registration_seats_the_player_at_the_table_with_fewest_players(lobby, make_user):
     mtt = actions.do_create_tournament(lobby, "Late", kind="mtt", starts_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
                                        max_players=30, table_size=9, late_registration_levels=2)
@@ -310,7 +494,6 @@ def test_a_registration_for_a_finished_or_closed_tournament_is_refused(sng, play
 
 def test_cancelling_in_play_waits_for_the_hands_then_chops_the_pool_by_chips_and_returns_the_fees(sng, players):
     from pokerrt.accounts.audit import audit
-    from tests.realtime.consistency import assert_events_replay
     from tournament.actions.base import house_account, pool_account
     from tournament.payouts import split
 

@@ -25,8 +25,8 @@ from ..models import Entry, EntryStatus, Tournament, TournamentStatus
 from ..payouts import split
 from .base import house_account, locked_tournament, pool_account, standing
 from .clock import clock_timer
-from .hands import sync_chips
-from .play import open_tables
+from .hands import eliminate, sync_chips
+from .play import open_tables, players_of
 from .tournaments import cancel_and_refund, start_timer
 
 IN_PLAY = (TournamentStatus.RUNNING, TournamentStatus.PAUSED)
@@ -46,6 +46,9 @@ def _cancel_in_play(tournament: Tournament) -> Tournament:
     tables = open_tables(tournament)
     if Hand.objects.filter(table_id__in=[held.table_id for held in tables], status=HandStatus.LIVE).exists():
         raise errors.Conflict("Hands are in play: pause the tournament and cancel it once they have ended.")
+    # Players a hand has busted are out, whether or not their after-hands task (or the end of a
+    # hand-for-hand round) has placed them yet: they take their places, not a share of the chop.
+    eliminate(tournament, players_of(tables), one_round=tournament.hand_for_hand)
     sync_chips(tournament)
     # The bigger stack first: split() gives the odd chips to the earlier places.
     staying = list(Entry.objects.filter(tournament=tournament, status__in=(EntryStatus.PLAYING, EntryStatus.REGISTERED))

@@ -29,7 +29,7 @@ from ..models import Entry, EntryStatus, Tournament, TournamentStatus, Tournamen
 from ..payouts import payouts, split
 from .base import locked_tournament, pool_account, standing
 from .clock import clock_timer, maybe_start_break
-from .play import hand_for_hand, open_tables, players_of, poke, rng
+from .play import hand_for_hand, open_tables, players_of, poke, rng, round_over
 
 # Seconds each balancing decision took (``balancing.plan``): the simulation reports them.
 decision_seconds: list[float] = []
@@ -42,7 +42,11 @@ def do_after_hands(tournament_id: int | str) -> None:
             return
         tables = open_tables(tournament)
         seated = players_of(tables)
-        eliminate(tournament, seated)
+        if not tournament.hand_for_hand:
+            eliminate(tournament, seated)
+        elif round_over(tournament, tables, seated):
+            # The round's busts are placed together, as if in one hand, whichever table was faster.
+            eliminate(tournament, seated, one_round=True)
         moved_chips = sync_chips(tournament)
         if moved_chips:
             # The standings follow the hands: without this a TOURNAMENT subscriber's
@@ -67,8 +71,14 @@ def do_after_hands(tournament_id: int | str) -> None:
 # --- Eliminations --------------------------------------------------------------------------------
 
 
-def eliminate(tournament: Tournament, seated: dict[int, dict[int, int]]) -> None:
-    """Entries playing without a seat busted: places from the bottom, hand by hand, then by starting stack."""
+def eliminate(tournament: Tournament, seated: dict[int, dict[int, int]], *, one_round: bool = False) -> None:
+    """Entries playing without a seat busted: places from the bottom, hand by hand, then by starting stack.
+
+    With ``one_round`` (a hand-for-hand round just ended, or a cancel cut it
+    short) every bust counts as one hand's, whatever its table: on the bubble
+    the places of players out in the same round go by their stacks at the
+    start of their hands, never by which table finished first.
+    """
     at_tables = {(table_id, user_id) for table_id, seats in seated.items() for user_id in seats.values()}
     playing = list(Entry.objects.filter(tournament=tournament, status=EntryStatus.PLAYING)
                    .select_related("user"))
@@ -86,7 +96,7 @@ def eliminate(tournament: Tournament, seated: dict[int, dict[int, int]]) -> None
     ended = dict(Hand.objects.filter(pk__in={hand for hand, _ in started.values()})
                  .values_list("pk", "ended_at"))
     by_hand = sorted(busted, key=lambda e: (ended.get(started[e.pk][0]) or clock.now(), started[e.pk][0]))
-    for hand_id, group in groupby(by_hand, key=lambda e: started[e.pk][0]):
+    for _, group in groupby(by_hand, key=lambda e: 0 if one_round else started[e.pk][0]):
         out = list(group)
         # The biggest stack at the hand's start takes the best of the places they fill.
         out.sort(key=lambda e: (-started[e.pk][1], e.pk))
@@ -96,7 +106,7 @@ def eliminate(tournament: Tournament, seated: dict[int, dict[int, int]]) -> None
             places = range(place, place + len(tie))
             amounts = split_places([prizes[p - 1] if p <= len(prizes) else 0 for p in places])
             for entry, position, prize in zip(tie, places, amounts, strict=True):
-                _eliminate(tournament, entry, position, prize, hand_id)
+                _eliminate(tournament, entry, position, prize, started[entry.pk][0])
             place += len(tie)
         left -= len(out)
 
@@ -126,13 +136,18 @@ def _eliminate(tournament: Tournament, entry: Entry, position: int, prize: int, 
 
 
 def sync_chips(tournament: Tournament) -> list[Entry]:
-    """Entries' chips follow their seats' stacks (the snapshot's standings); the entries that changed."""
+    """Entries' chips follow their seats' stacks (the snapshot's standings); the entries that changed.
+
+    An entry playing without a seat busted and waits for its place (the end
+    of a hand-for-hand round): it has no chips left.
+    """
     entries = list(Entry.objects.filter(tournament=tournament, status=EntryStatus.PLAYING).select_related("user"))
-    stacks = dict(Seat.objects.filter(table_id__in={e.table_id for e in entries}, user_id__in={e.user_id for e in entries})
-                  .values_list("user_id", "stack"))
-    changed = [e for e in entries if e.user_id in stacks and e.chips != stacks[e.user_id]]
+    stacks = {(table_id, user_id): stack for table_id, user_id, stack in Seat.objects.filter(
+        table_id__in={e.table_id for e in entries}, user_id__in={e.user_id for e in entries})
+        .values_list("table_id", "user_id", "stack")}
+    changed = [e for e in entries if e.chips != stacks.get((e.table_id, e.user_id), 0)]
     for entry in changed:
-        entry.chips = stacks[entry.user_id]
+        entry.chips = stacks.get((entry.table_id, entry.user_id), 0)
     Entry.objects.bulk_update(changed, ["chips"])
     return sorted(changed, key=lambda entry: entry.pk)
 
@@ -195,17 +210,14 @@ def balance(tournament: Tournament, tables: list[TournamentTable],
     began = time.perf_counter()
     plan = balancing.plan(states, rng())
     decision_seconds.append(time.perf_counter() - began)
-    touched: set[int] = set()
     for decision in plan.decisions:
         if isinstance(decision, balancing.Balance):
             moves = [_move(tournament, move, "TABLE_BALANCE") for move in decision.moves]
             emit("TOURNAMENT", tournament.pk, "TABLE_BALANCE", {"moves": moves})
-            touched |= {m.to_table for m in decision.moves}
             continue
         merges = decision.merges if isinstance(decision, balancing.FinalTable) else (decision,)
         for merge in merges:
             _merge(tournament, merge)
-            touched |= {m.to_table for m in merge.moves}
     release = []
     for held in tables:
         hold = held.table_id in plan.held

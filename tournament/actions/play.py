@@ -22,7 +22,7 @@ from .. import balancing, lobby_rows, snapshots
 from ..models import Entry, EntryStatus, Tournament, TournamentStatus, TournamentTable
 from ..payouts import payouts
 from .base import clock_state, locked_tournament, standing
-from .clock import clock_expired, clock_timer, current_level, start_period
+from .clock import clock_expired, clock_timer, current_level, maybe_start_break, start_period
 from .tournaments import cancel_and_refund, start_timer
 
 # A buy-in range no tournament table uses: its policy refuses every buy-in but the tournament's own.
@@ -153,6 +153,9 @@ def do_resume(tournament_id: int | str) -> Tournament:
         if left is not None:
             start_period(tournament, left / 60)
         _announce(tournament)
+        # A break that waited for the hands while paused: they may all have ended meanwhile,
+        # and with no hand left to end nothing else would start it.
+        maybe_start_break(tournament)
         poke(tournament)
         return tournament
 
@@ -220,12 +223,18 @@ def hand_for_hand(tournament: Tournament) -> set[int]:
         tournament.save(update_fields=["hand_for_hand", "hand_round"])
         # Tables in a hand now count it as this round's.
         return ids
-    in_hand = Hand.objects.filter(table_id__in=ids, status=HandStatus.LIVE).exists()
-    seated = players_of(tables)
-    # A table that cannot deal (one player left) has nothing to wait for.
-    if not in_hand and all(held.played_round >= tournament.hand_round or len(seated[held.table_id]) < 2
-                           for held in tables):
+    if round_over(tournament, tables, players_of(tables)):
         tournament.hand_round += 1
         tournament.save(update_fields=["hand_round"])
         return ids
     return set()
+
+
+def round_over(tournament: Tournament, tables: list[TournamentTable], seated: dict[int, dict[int, int]]) -> bool:
+    """Every table played the hand-for-hand round's hand and none is in a hand.
+
+    A table that cannot deal (one player left) has nothing to wait for.
+    """
+    if Hand.objects.filter(table_id__in=[held.table_id for held in tables], status=HandStatus.LIVE).exists():
+        return False
+    return all(held.played_round >= tournament.hand_round or len(seated[held.table_id]) < 2 for held in tables)
