@@ -37,6 +37,17 @@ class StreamChecker:
         self.epochs: dict[tuple[str, str], str] = {}
         self.gaps: list[str] = []
         self.events = 0
+        # Streams the client unsubscribed from: events still in flight are not checked.
+        self.left: set[tuple[str, str]] = set()
+
+    def leave(self, target: str, stream_id: str) -> None:
+        stream = (target, str(stream_id))
+        self.left.add(stream)
+        self.last.pop(stream, None)
+
+    def subscriptions(self) -> list[tuple[str, str, int, str]]:
+        """(target, id, last seq, epoch) of every stream followed: what a reconnect resubscribes with ``since``."""
+        return [(target, id_, seq, self.epochs.get((target, id_)) or "") for (target, id_), seq in self.last.items()]
 
     def check(self, frame: dict[str, Any]) -> None:
         stream = (frame.get("target"), str(frame.get("id")))
@@ -44,8 +55,9 @@ class StreamChecker:
             data = frame.get("data") or {}
             self.last[stream] = data.get("seq", 0)
             self.epochs[stream] = data.get("epoch")
+            self.left.discard(stream)
             return
-        if "seq" not in frame:
+        if "seq" not in frame or stream in self.left:
             return
         self.events += 1
         if stream not in self.last:

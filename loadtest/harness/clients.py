@@ -43,6 +43,14 @@ async def open_socket(url: str, token: str | None) -> Any:
                                     open_timeout=OPEN_TIMEOUT, ping_interval=None)
 
 
+def ended_code(ws: Any) -> int:
+    """The close code the server sent (the TCP close may still be under way); 1006 when it sent none."""
+    if ws.close_code is not None:
+        return ws.close_code
+    received = ws.protocol.close_rcvd
+    return received.code if received is not None else 1006
+
+
 class Observer:
     """One receiver's checks, feeding the run's shared :class:`Stats`."""
 
@@ -87,6 +95,12 @@ class Observer:
         return self.leaks.leaks
 
 
+async def resubscribe(send: Any, observer: Observer) -> None:
+    """Each stream the observer follows, from its last seq: the server replays what was missed, or sends a snapshot."""
+    for target, stream_id, seq, epoch in observer.streams.subscriptions():
+        await send("SUBSCRIBE", target, stream_id, {"since": seq, "epoch": epoch})
+
+
 class Client:
     """A harness WebSocket that only watches: reads, answers PING, observes."""
 
@@ -99,6 +113,8 @@ class Client:
         self.task: asyncio.Task | None = None
         # Set when the socket ended: the close code the server sent (1006: none).
         self.close_code: int | None = None
+        # What broke the reading task, if something did (a bug in the harness or a frame it cannot read).
+        self.failure: str | None = None
         self._closing = False
         self._refs = 0
 
@@ -124,8 +140,23 @@ class Client:
                     await self.ws.send(json.dumps({"type": "PONG", "data": {"t": frame["data"].get("t")}}))
         except websockets.ConnectionClosed:
             pass
+        except Exception as error:  # a frame the client could not handle: reported, never taken for "open"
+            self.failure = f"{type(error).__name__}: {error}"
+            with contextlib.suppress(Exception):
+                await self.ws.close()
         finally:
-            self.close_code = self.ws.close_code if self.ws.close_code is not None else 1006
+            self.close_code = ended_code(self.ws)
+
+    async def reconnect(self, url: str | None = None) -> None:
+        """A new socket (to ``url``, or the same node), every stream resubscribed with ``since`` (PROTOCOL.md section 3)."""
+        if self.task is not None:
+            self.task.cancel()
+            await asyncio.gather(self.task, return_exceptions=True)
+        self.url = url or self.url
+        self.close_code, self.failure = None, None
+        await self.connect()
+        self.start()
+        await resubscribe(self.send, self.observer)
 
     @property
     def open(self) -> bool:
@@ -133,8 +164,8 @@ class Client:
 
     @property
     def dropped(self) -> bool:
-        """The server (or the network) ended it, not us."""
-        return self.close_code is not None and not self._closing
+        """The server (or the network) ended it, not us (nor our own failure)."""
+        return self.close_code is not None and not self._closing and self.failure is None
 
     async def close(self) -> None:
         self._closing = True
@@ -185,6 +216,7 @@ class Player(Bot):
         self.task: asyncio.Task | None = None
         self.close_code: int | None = None
         self.out = False  # a tournament player knocked out (or the tournament over)
+        self.failure: str | None = None
         self._closing = False
         # ref of a PLAYER_ACTION -> its ActionClock token, to strike it out if refused
         self._pending: dict[str, Any] = {}
@@ -208,8 +240,12 @@ class Player(Bot):
                 await self.on_frame(json.loads(raw))
         except websockets.ConnectionClosed:
             pass
+        except Exception as error:  # as Client._pump
+            self.failure = f"{type(error).__name__}: {error}"
+            with contextlib.suppress(Exception):
+                await self._ws.close()
         finally:
-            self.close_code = self._ws.close_code if self._ws.close_code is not None else 1006
+            self.close_code = ended_code(self._ws)
 
     async def on_frame(self, frame: dict[str, Any]) -> None:
         self.observer.observe(frame)
@@ -252,6 +288,7 @@ class Player(Bot):
             return
         if self.table_id is not None:
             await self.send("UNSUBSCRIBE", "TABLE", self.table_id)
+            self.observer.streams.leave("TABLE", self.table_id)
         self.table_id = table_id
         await self.subscribe("TABLE", table_id)
 
@@ -266,13 +303,24 @@ class Player(Bot):
         with contextlib.suppress(websockets.ConnectionClosed):
             await self._ws.send(json.dumps(frame))
 
+    async def reconnect(self, url: str | None = None) -> None:
+        """As :meth:`Client.reconnect`: a new socket, every stream resubscribed with ``since``; play goes on."""
+        if self.task is not None:
+            self.task.cancel()
+            await asyncio.gather(self.task, return_exceptions=True)
+        self.url = url or self.url
+        self.close_code, self.failure = None, None
+        await self.connect()
+        self.task = asyncio.create_task(self._pump())
+        await resubscribe(self.send, self.observer)
+
     @property
     def open(self) -> bool:
         return self._ws is not None and self.close_code is None
 
     @property
     def dropped(self) -> bool:
-        return self.close_code is not None and not self._closing
+        return self.close_code is not None and not self._closing and self.failure is None
 
     async def close(self) -> None:
         self._closing = True

@@ -23,6 +23,7 @@ def rows(result: dict[str, Any]) -> list[tuple[str, Any]]:
         ("connections open at the end", c["open_at_end"]),
         ("connections dropped (by close code)", f"{c['dropped']} {c['closes_by_code'] or ''}".strip()),
         ("connections that failed to open", c["failed_to_open"]),
+        ("clients whose reading broke (harness bugs)", c["client_failures"]),
         ("deliveries (event frames received)", result["deliveries"]),
         ("deliveries per second", result["deliveries_per_second"]),
         ("actions sent / timed", f"{result['actions']['sent']} / {result['actions']['timed']}"),

@@ -81,12 +81,15 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--warmup", type=float, default=10.0, metavar="SECONDS",
                    help="play this long before the window opens (and until every table has dealt)")
     p.add_argument("--seconds", type=float, default=60.0, help="the measured window")
+    p.add_argument("--min-actions", type=int, default=0, metavar="N",
+                   help="keep the window open past --seconds until N actions were timed (at most 300 s more): "
+                        "a percentile needs samples, and a smoke test on a busy machine still measures something")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--json", metavar="PATH", help="write the report as JSON")
     p.add_argument("--plot", metavar="PATH.png", help="draw latency over the window (matplotlib)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars (logs, CI)")
     args = p.parse_args(argv)
-    for name in ("players", "tables", "spectators", "idle", "think", "warmup", "seconds"):
+    for name in ("players", "tables", "spectators", "idle", "think", "warmup", "seconds", "min_actions"):
         if getattr(args, name) < 0:
             p.error(f"--{name} must be >= 0")
     if args.nodes < 1 or args.tables_per_spectator < 1:
@@ -244,8 +247,14 @@ async def drive(nodes: list[Node], seating: Seating | None, args: argparse.Names
     stats.open_window()
     bar = Bar(int(args.seconds), "measuring", args.no_progress, unit="s")
     opened = time.monotonic()
-    while (elapsed := time.monotonic() - opened) < args.seconds:
-        await asyncio.sleep(min(1.0, args.seconds - elapsed))
+    while True:
+        elapsed = time.monotonic() - opened
+        if elapsed >= args.seconds and stats.actions_timed >= args.min_actions:
+            break
+        if elapsed >= args.seconds + PATIENCE:
+            print(f"measuring: fewer than {args.min_actions} actions timed after {elapsed:.0f} s; reporting as it is")
+            break
+        await asyncio.sleep(min(1.0, args.seconds - elapsed) if elapsed < args.seconds else 0.1)
         bar.advance_to(int(time.monotonic() - opened), deliveries=stats.deliveries, timed=stats.actions_timed)
     bar.close()
     window = stats.close_window()
@@ -269,6 +278,9 @@ async def drive(nodes: list[Node], seating: Seating | None, args: argparse.Names
             "open_at_end": sum(1 for c in connected if c.open),
             "dropped": sum(closes.values()), "closes_by_code": dict(closes),
             "failed_to_open": len(failures), "failures": failures[:5],
+            # Clients whose reading task broke (the harness's fault, not the server's): must be 0.
+            "client_failures": sum(1 for c in connected if c.failure),
+            "client_failure_examples": [c.failure for c in connected if c.failure][:5],
             "by_kind": {kind: {"requested": len(group),
                                "open_at_end": sum(1 for c in group if c.open)}
                         for kind, group in (("idle", idle), ("spectators", spectators), ("players", players))},
@@ -298,8 +310,7 @@ async def drive(nodes: list[Node], seating: Seating | None, args: argparse.Names
                                 "seated": sum(1 for p in players if p.table_id is not None),
                                 "out": sum(1 for p in players if p.out)}
     result["_samples"] = stats.samples
-    for client in everyone:
-        await client.close()
+    await asyncio.gather(*(client.close() for client in everyone))
     return result
 
 
