@@ -147,6 +147,11 @@ class Client:
         finally:
             self.close_code = ended_code(self.ws)
 
+    @property
+    def connected(self) -> bool:
+        """A handshake succeeded (it may have closed since)."""
+        return self.ws is not None
+
     async def reconnect(self, url: str | None = None) -> None:
         """A new socket (to ``url``, or the same node), every stream resubscribed with ``since`` (PROTOCOL.md section 3)."""
         if self.task is not None:
@@ -302,6 +307,10 @@ class Player(Bot):
         frame = {"type": "PLAYER_ACTION", "target": "TABLE", "id": table_id, "data": data, "ref": ref}
         with contextlib.suppress(websockets.ConnectionClosed):
             await self._ws.send(json.dumps(frame))
+
+    @property
+    def connected(self) -> bool:
+        return self._ws is not None
 
     async def reconnect(self, url: str | None = None) -> None:
         """As :meth:`Client.reconnect`: a new socket, every stream resubscribed with ``since``; play goes on."""

@@ -84,12 +84,15 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--min-actions", type=int, default=0, metavar="N",
                    help="keep the window open past --seconds until N actions were timed (at most 300 s more): "
                         "a percentile needs samples, and a smoke test on a busy machine still measures something")
+    p.add_argument("--connect-retries", type=int, default=2, metavar="N",
+                   help="try a failed handshake again N times (default 2); every failure is reported")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--json", metavar="PATH", help="write the report as JSON")
     p.add_argument("--plot", metavar="PATH.png", help="draw latency over the window (matplotlib)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars (logs, CI)")
     args = p.parse_args(argv)
-    for name in ("players", "tables", "spectators", "idle", "think", "warmup", "seconds", "min_actions"):
+    for name in ("players", "tables", "spectators", "idle", "think", "warmup", "seconds", "min_actions",
+                 "connect_retries"):
         if getattr(args, name) < 0:
             p.error(f"--{name} must be >= 0")
     if args.nodes < 1 or args.tables_per_spectator < 1:
@@ -146,24 +149,47 @@ class Bar:
             self._bar.close()
 
 
-async def connect_all(clients: list[Any], desc: str, quiet: bool) -> list[str]:
-    """Open every client's socket, some at a time; the failures (the clients stay unopened)."""
+async def connect_all(clients: list[Any], desc: str, quiet: bool, retries: int, begin: bool = True) -> list[str]:
+    """Open every client's socket, some at a time, each retried ``retries`` times; the handshakes that failed.
+
+    A failed handshake is a result (a busy node drops those it cannot accept
+    in time), so each is returned and reported; a client whose every attempt
+    failed stays unopened. ``begin=False`` only opens: the caller begins them later.
+    """
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
     failures: list[str] = []
     bar = Bar(len(clients), desc, quiet)
 
     async def one(client: Any) -> None:
         async with gate:
-            try:
-                await client.connect()
+            for attempt in range(retries + 1):
+                try:
+                    await client.connect()
+                    break
+                except Exception as error:  # refused, dropped or timed out
+                    failures.append(f"{type(error).__name__}: {error}")
+                    await asyncio.sleep(0.5 * 2**attempt)
+            else:
+                bar.update()
+                return
+            if begin:
                 await client.begin()
-            except Exception as error:  # a refused or timed-out handshake is a result, not a crash
-                failures.append(f"{type(error).__name__}: {error}")
             bar.update()
 
     await asyncio.gather(*(one(c) for c in clients))
     bar.close()
     return failures
+
+
+async def begin_all(clients: list[Any]) -> None:
+    """Every opened client subscribes and sits down, some at a time."""
+    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+
+    async def one(client: Any) -> None:
+        async with gate:
+            await client.begin()
+
+    await asyncio.gather(*(one(c) for c in clients if c.connected))
 
 
 def kib_per(delta_bytes: float, count: int) -> float | None:
@@ -176,13 +202,16 @@ async def wait_for_play(players: list[Any], args: argparse.Namespace) -> None:
     bar = Bar(int(args.warmup), "warm-up", args.no_progress, unit="s")
 
     def waiting() -> int:
+        """Tables that can deal (two bots connected there) and have not seen one act."""
         acted: dict[str, bool] = {}
+        seated: Counter[str] = Counter()
         for p in players:
-            if p.table_id is not None:
+            if p.table_id is not None and p.open:
+                seated[p.table_id] += 1
                 acted[p.table_id] = acted.get(p.table_id, False) or p.actions_sent > 0
         if args.tournament and not acted:
             return 1  # nobody seated yet
-        return sum(not a for a in acted.values())
+        return sum(1 for table, a in acted.items() if not a and seated[table] >= 2)
 
     while True:
         elapsed = time.monotonic() - started
@@ -222,7 +251,7 @@ async def drive(nodes: list[Node], seating: Seating | None, args: argparse.Names
         raise SystemExit("--idle-subscribe lobby needs a lobby: give players or tables")
     idle = [IdleConnection(urls[i % len(urls)], stats, lobby) for i in range(args.idle)]
     before = total_usage(nodes)
-    failures = await connect_all(idle, "idle connections", args.no_progress)
+    failures = await connect_all(idle, "idle connections", args.no_progress, args.connect_retries)
     await asyncio.sleep(IDLE_SETTLE)
     after_idle = total_usage(nodes)
 
@@ -231,13 +260,16 @@ async def drive(nodes: list[Node], seating: Seating | None, args: argparse.Names
                             [table_ids[(i * args.tables_per_spectator + k) % len(table_ids)]
                              for k in range(min(args.tables_per_spectator, len(table_ids)))])
                   for i in range(args.spectators)]
-    failures += await connect_all(spectators, "spectators", args.no_progress)
+    failures += await connect_all(spectators, "spectators", args.no_progress, args.connect_retries)
 
     players = [Player(urls[i % len(urls)], stats, seat.token, seat.user_id, table_id=seat.table_id,
                       tournament_id=seating.tournament_id if seating else None, strategy=randomly(rng),
                       rebuy=None if args.tournament else BUY_IN, think=think if args.think > 0 else None)
                for i, seat in enumerate(seating.players if seating else [])]
-    failures += await connect_all(players, "players", args.no_progress)
+    # Every bot connects first, then they all sit down: a handshake (its credential check runs on
+    # the node's one database thread) waiting behind hundreds of buy-ins would time out.
+    failures += await connect_all(players, "players", args.no_progress, args.connect_retries, begin=False)
+    await begin_all(players)
     await wait_for_play(players, args)
 
     # The measured window.
@@ -263,7 +295,7 @@ async def drive(nodes: list[Node], seating: Seating | None, args: argparse.Names
     sent = sum(p.actions_sent for p in players) - sent0
 
     everyone: list[Any] = idle + spectators + players
-    connected = [c for c in everyone if (c.ws if isinstance(c, Client) else c._ws) is not None]
+    connected = [c for c in everyone if c.connected]
     closes = Counter(str(c.close_code) for c in connected if c.dropped)
     observers = [c.observer for c in connected]
     gaps = [g for o in observers for g in o.gaps]
@@ -277,7 +309,9 @@ async def drive(nodes: list[Node], seating: Seating | None, args: argparse.Names
             "requested": len(everyone), "opened": len(connected),
             "open_at_end": sum(1 for c in connected if c.open),
             "dropped": sum(closes.values()), "closes_by_code": dict(closes),
-            "failed_to_open": len(failures), "failures": failures[:5],
+            "failed_to_open": len(everyone) - len(connected),
+            # Every failed attempt, retried ones too (--connect-retries).
+            "handshake_failures": len(failures), "failures": failures[:5],
             # Clients whose reading task broke (the harness's fault, not the server's): must be 0.
             "client_failures": sum(1 for c in connected if c.failure),
             "client_failure_examples": [c.failure for c in connected if c.failure][:5],
