@@ -335,7 +335,9 @@ async def drive(nodes: list[Node], seating: Seating | None, args: argparse.Names
             "connections": len(idle), "open_at_end": sum(1 for c in idle if c.open),
             "rss_before_mib": round(before[1] / 2**20, 1) if before else None,
             "rss_after_mib": round(after_idle[1] / 2**20, 1) if after_idle else None,
-            "kib_per_connection": kib_per(after_idle[1] - before[1], len(idle)) if before and after_idle else None,
+            # Over the sockets that opened: a dropped handshake holds no memory.
+            "kib_per_connection": (kib_per(after_idle[1] - before[1], sum(1 for c in idle if c.connected))
+                                   if before and after_idle else None),
         },
         "harness_cpu_percent": round(harness_cpu / window * 100, 1) if window else None,
     }
