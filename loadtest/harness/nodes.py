@@ -103,15 +103,14 @@ def recreate_postgres(env: dict[str, str]) -> None:
         conn.execute(f"CREATE DATABASE {POSTGRES_DATABASE}")
 
 
-def start_local_nodes(env: dict[str, str], count: int) -> list[Node]:
+def start_local_nodes(env: dict[str, str], count: int, app: str = "pokerrt.asgi:application") -> list[Node]:
     nodes = []
     try:
         for i in range(count):
             port = free_port()
             log = tempfile.TemporaryFile()
             proc = subprocess.Popen(
-                [sys.executable, "-m", "pokerrt.realtime.server", "-b", "127.0.0.1", "-p", str(port),
-                 "pokerrt.asgi:application"],
+                [sys.executable, "-m", "pokerrt.realtime.server", "-b", "127.0.0.1", "-p", str(port), app],
                 env={**env, "POKERRT_NODE_NAME": f"harness-{i}-{port}"}, cwd=REPO,
                 stdout=subprocess.DEVNULL, stderr=log)
             nodes.append(Node(f"ws://127.0.0.1:{port}/ws/", proc, log))

@@ -61,6 +61,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                    help="local nodes: embedded (SQLite, in-memory layer, one node) or services "
                         "(PostgreSQL + Redis)")
     p.add_argument("--nodes", type=int, default=1, help="local nodes to start (services profile for more than 1)")
+    p.add_argument("--app", default="pokerrt.asgi:application", metavar="MODULE:APP",
+                   help="the ASGI application local nodes serve; loadtest.baseline_asgi:application (a bare "
+                        "Channels consumer) gives idle sockets' baseline cost (idle only: it plays no poker)")
     p.add_argument("--setup", choices=["local", "api"], default=None,
                    help="how bots get accounts and tables: local (ORM; local nodes only; the default there) "
                         "or api (REST API: sign-ups, and a staff account creates the tables; the default "
@@ -99,6 +102,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         p.error("--nodes and --tables-per-spectator must be >= 1")
     if args.url and (args.nodes != 1 or args.profile != "embedded"):
         p.error("--nodes and --profile start local nodes: not with --url")
+    if args.app != "pokerrt.asgi:application" and (args.url or args.players or args.spectators
+                                                   or args.idle_subscribe != "none"):
+        p.error("--app is for local nodes with idle connections alone (--players 0, no spectators)")
     if args.nodes > 1 and args.profile == "embedded":
         p.error("several local nodes share a database and a channel layer: --profile services")
     args.setup = args.setup or ("api" if args.url else "local")
@@ -389,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.staff = args.staff or f"harness-staff:{secrets.token_urlsafe(12)}"
                 seat_locally(env, 0, 0, False, staff=args.staff)
             if not args.url:
-                nodes = start_local_nodes(env, args.nodes)
+                nodes = start_local_nodes(env, args.nodes, args.app)
             if args.setup == "api" and (args.players or args.tables or args.idle_subscribe == "lobby"):
                 print(f"seating {args.players} players (REST API) ...", file=sys.stderr)
                 seating = seat_through_api(nodes[0].http, args.staff, args.players, args.tables,
