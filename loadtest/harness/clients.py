@@ -221,6 +221,7 @@ class Player(Bot):
         self.task: asyncio.Task | None = None
         self.close_code: int | None = None
         self.out = False  # a tournament player knocked out (or the tournament over)
+        self.moves = 0  # tables a tournament player was moved to after its first
         self.failure: str | None = None
         self._closing = False
         # ref of a PLAYER_ACTION -> its ActionClock token, to strike it out if refused
@@ -294,6 +295,7 @@ class Player(Bot):
         if self.table_id is not None:
             await self.send("UNSUBSCRIBE", "TABLE", self.table_id)
             self.observer.streams.leave("TABLE", self.table_id)
+            self.moves += 1
         self.table_id = table_id
         await self.subscribe("TABLE", table_id)
 

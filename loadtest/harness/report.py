@@ -46,7 +46,8 @@ def rows(result: dict[str, Any]) -> list[tuple[str, Any]]:
         ]
     if result.get("tournament"):
         t = result["tournament"]
-        out.append(("tournament", f"{t['id']}: {t['seated']} seated, {t['out']} out"))
+        out.append(("tournament", f"{t['id']}: {t['seated']} seated, {t['out']} out, "
+                                  f"{t['moves_followed']} moves to another table followed"))
     return out
 
 

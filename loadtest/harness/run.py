@@ -350,7 +350,8 @@ async def drive(nodes: list[Node], seating: Seating | None, args: argparse.Names
     if args.tournament and seating:
         result["tournament"] = {"id": seating.tournament_id,
                                 "seated": sum(1 for p in players if p.table_id is not None),
-                                "out": sum(1 for p in players if p.out)}
+                                "out": sum(1 for p in players if p.out),
+                                "moves_followed": sum(p.moves for p in players)}
     result["_samples"] = stats.samples
     await asyncio.gather(*(client.close() for client in everyone))
     return result
