@@ -52,6 +52,7 @@ sys.path.insert(0, str(REPO))
 from loadtest.bots import randomly  # noqa: E402
 from loadtest.drill_client import DrillClient, missing_seqs  # noqa: E402
 from loadtest.drill_platform import SERVICES, Platform, wait_until  # noqa: E402
+from loadtest.table_bench import proc_usage  # noqa: E402
 
 DRILLS = ("kill-node", "reconnect-storm", "restart-redis", "restart-rabbitmq", "restart-postgres")
 # Handshakes in flight while the load connects: Daphne drops one not accepted within 5 s.
@@ -301,13 +302,20 @@ async def drive(name: str, platform: Platform, args: argparse.Namespace, spectat
             await load.connect()
         await load.warm_up(args.warmup, args.patience)
         say("playing: the fault strikes now")
+        survivor = platform.nodes[1].proc.pid
+        cpu0, own0 = proc_usage(survivor)[0], time.process_time()
         fault, back, cut = await FAULTS[name](platform, load, args)
         times = await load.recovered(fault, back, cut, args.patience)
+        # Who was busy while it recovered: the node that stayed up, and the clients' own process.
+        took = max(0.001, time.monotonic() - fault)
+        times["node b CPU while recovering (% of a core)"] = round((proc_usage(survivor)[0] - cpu0) / took * 100)
+        times["clients' process CPU while recovering (%)"] = round((time.process_time() - own0) / took * 100)
         if platform.with_relay:
             times["bus caught up (s)"] = await asyncio.to_thread(bus_caught_up, platform, fault, back, args.patience)
         say(f"recovered: {times}")
         await asyncio.sleep(args.after)
-        position = await load.settle(platform, args.patience)
+        # Clients that never came back would only be waited for in vain: the counts say they are behind.
+        position = await load.settle(platform, args.patience if times["recovered (s)"] is not None else 5)
     finally:
         await load.stop()
     checks = await asyncio.to_thread(event_checks, load, platform, position)
@@ -317,9 +325,10 @@ async def drive(name: str, platform: Platform, args: argparse.Namespace, spectat
 def run_drill(name: str, args: argparse.Namespace) -> dict[str, Any]:
     storm_ = name == "reconnect-storm"
     spectators = max(0, args.storm_clients - args.tables * args.players) if storm_ else args.spectators
-    platform = Platform(args.tables, args.players, clock=args.clock, relay=name == "restart-rabbitmq")
+    platform = Platform(args.tables, args.players, clock=args.clock, relay=name == "restart-rabbitmq",
+                        extra_env={"POKERRT_CHANNEL_LAYER": args.layer})
     say(f"drill {name}: setting up {args.tables} tables x {args.players} players on {platform.env['DATABASE_URL']}")
-    row: dict[str, Any] = {"drill": name, "tables x players": f"{args.tables} x {args.players}"}
+    row: dict[str, Any] = {"drill": name, "tables x players": f"{args.tables} x {args.players}", "layer": args.layer}
     try:
         platform.set_up()
         platform.start()
@@ -406,6 +415,8 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
                         help="the storm's clients come back spread over this (default 10)")
     parser.add_argument("--patience", type=float, default=180.0, metavar="SECONDS",
                         help="failure bound of each wait (default 180)")
+    parser.add_argument("--layer", choices=["pubsub", "core"], default="pubsub",
+                        help="the Redis channel layer (POKERRT_CHANNEL_LAYER, default pubsub)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", metavar="PATH", help="write the result rows as JSON")
     args = parser.parse_args(argv)
