@@ -73,6 +73,11 @@ class DrillClient(Bot):
     _last_action: tuple[str, dict[str, Any]] | None = None
     _resend_refs: set[str] = field(default_factory=set)
     _sync_ref: str | None = None
+    # A buy-in not yet sent: sent as soon as the client is live (again).
+    _join: int | None = None
+    # ref -> stream of each SUBSCRIBE in flight: one answered with an ERROR is sent again.
+    _subscribe_refs: dict[str, Stream] = field(default_factory=dict)
+    subscribe_retries: int = 0
     # The decision in play at the table as last seen: (hand_id, turn), or None between decisions.
     _in_play: tuple[str, int] | None = None
 
@@ -124,11 +129,25 @@ class DrillClient(Bot):
     async def _subscribe_all(self) -> None:
         self._resubscribing = bool(self.drops)
         self._pending = set(self.streams)
-        for target, id_ in self.streams:
-            data: dict[str, Any] = {}
-            if (target, id_) in self.seqs and (target, id_) in self.epochs:
-                data = {"since": self.seqs[(target, id_)], "epoch": self.epochs[(target, id_)]}
-            await self.send("SUBSCRIBE", target, id_, data)
+        self._subscribe_refs.clear()
+        for stream in self.streams:
+            await self._subscribe(stream)
+
+    async def _subscribe(self, stream: Stream) -> None:
+        data: dict[str, Any] = {}
+        if stream in self.seqs and stream in self.epochs:
+            data = {"since": self.seqs[stream], "epoch": self.epochs[stream]}
+        ref = await self.send("SUBSCRIBE", stream[0], stream[1], data)
+        self._subscribe_refs[ref] = stream
+
+    async def _subscribe_again(self, stream: Stream) -> None:
+        # An overloaded node answers INTERNAL (or RATE_LIMITED): back off, then ask again, as a client should.
+        self.subscribe_retries += 1
+        await asyncio.sleep(random.uniform(0.5, 2.0))
+        try:
+            await self._subscribe(stream)
+        except websockets.ConnectionClosed:
+            pass  # the reconnect subscribes it
 
     async def on_frame(self, frame: dict[str, Any]) -> None:
         kind = frame["type"]
@@ -156,6 +175,14 @@ class DrillClient(Bot):
             self._sync_ref = None
             await self._resend_lost_action()
             return
+        if kind == "ERROR" and frame["data"].get("ref") in self._subscribe_refs:
+            stream = self._subscribe_refs.pop(frame["data"]["ref"])
+            self.errors.append(frame["data"])
+            if stream in self._pending:
+                task = asyncio.create_task(self._subscribe_again(stream))
+                self._thinking.add(task)
+                task.add_done_callback(self._thinking.discard)
+            return
         if kind == "ERROR" and frame["data"].get("ref") in self._resend_refs:
             self._resend_refs.discard(frame["data"]["ref"])
             if frame["data"].get("code") == "CONFLICT":
@@ -181,8 +208,23 @@ class DrillClient(Bot):
     def _note_decision(self, hand_id: str | None, to_act: dict[str, Any] | None) -> None:
         self._in_play = (hand_id, to_act.get("turn")) if hand_id and to_act else None
 
+    async def sit_down(self, buy_in: int) -> None:
+        """TABLE_JOIN now if live, else as soon as the client is live again."""
+        self._join = buy_in
+        if self.live:
+            await self._send_join()
+
+    async def _send_join(self) -> None:
+        try:
+            await self.send("TABLE_JOIN", "TABLE", self.table_id, {"buy_in": self._join})
+            self._join = None
+        except websockets.ConnectionClosed:
+            pass  # the reconnect sends it
+
     async def _went_live(self) -> None:
         self.live = True
+        if self._join is not None:
+            await self._send_join()
         if not self.drops:
             return
         self.live_again.append(time.monotonic())

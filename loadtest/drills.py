@@ -120,7 +120,7 @@ class Load:
             await gate.acquire()
         bar.close()
         for player in self.players:
-            await player.send("TABLE_JOIN", "TABLE", player.table_id, {"buy_in": 1000})
+            await player.sit_down(1000)
 
     async def warm_up(self, seconds: float, patience: float) -> None:
         """Play ``seconds``, and until every table has dealt an action."""
@@ -188,6 +188,20 @@ class Load:
             "tables not acting": len(waiting_tables) if flowing is None else 0,
         }
 
+    def longest_pause(self, start: float, end: float) -> float:
+        """The longest stretch between two players' actions at one table that ends within (start, end]."""
+        longest = 0.0
+        for clients in self.by_table.values():
+            times = sorted(t for c in clients for t in c.action_times if start - 60 <= t <= end)
+            earlier = [t for t in times if t <= start]
+            later = [t for t in times if t > start]
+            previous = earlier[-1] if earlier else None
+            for t in later:
+                if previous is not None:
+                    longest = max(longest, t - previous)
+                previous = t
+        return round(longest, 2)
+
     async def settle(self, platform: Platform, patience: float) -> dict[tuple[str, str], int]:
         """Every client holds its streams up to the journal's seqs of now (or ``patience`` passed): those seqs."""
         position = await asyncio.to_thread(platform.stream_seqs)
@@ -219,7 +233,9 @@ def event_checks(load: Load, platform: Platform, position: dict[tuple[str, str],
         for stream in client.streams:
             last = client.seqs.get(stream, 0)
             target = position.get(stream, 0)
-            behind += max(0, target - last)
+            # A client that never came back is reported as such, not as the events it did not get.
+            if client.live:
+                behind += max(0, target - last)
             lost += len(missing_seqs(client, stream, upto=last))
             events = journal.get(stream, {})
             wrong += sum(1 for seq, event_id in client.received.get(stream, {}).items()
@@ -228,6 +244,7 @@ def event_checks(load: Load, platform: Platform, position: dict[tuple[str, str],
     snapshot = sum(c.resubscribed_by_snapshot for c in load.clients)
     errors = Counter(e.get("code", "?") for c in load.clients for e in c.errors)
     return {
+        "clients not back at the end": sum(not c.live for c in load.clients),
         "resubscriptions": replay + snapshot,
         "recovered by replay (%)": round(100 * replay / (replay + snapshot), 2) if replay + snapshot else None,
         "resubscribed by snapshot": snapshot,
@@ -240,6 +257,7 @@ def event_checks(load: Load, platform: Platform, position: dict[tuple[str, str],
         "resends refused (turn passed)": sum(c.resends_refused for c in load.clients),
         "stale answers not sent": sum(c.stale_answers_skipped for c in load.clients),
         "connect attempts refused": sum(c.connect_failures for c in load.clients),
+        "subscriptions asked again after an error": sum(c.subscribe_retries for c in load.clients),
         "errors answered": dict(errors),
     }
 
@@ -306,6 +324,9 @@ async def drive(name: str, platform: Platform, args: argparse.Namespace, spectat
         cpu0, own0 = proc_usage(survivor)[0], time.process_time()
         fault, back, cut = await FAULTS[name](platform, load, args)
         times = await load.recovered(fault, back, cut, args.patience)
+        # Play between actions is think time and deals; across the fault, the pause the fault caused.
+        times["longest pause at a table before the fault (s)"] = load.longest_pause(fault - 30, fault)
+        times["longest pause at a table across the fault (s)"] = load.longest_pause(fault, time.monotonic())
         # Who was busy while it recovered: the node that stayed up, and the clients' own process.
         took = max(0.001, time.monotonic() - fault)
         times["node b CPU while recovering (% of a core)"] = round((proc_usage(survivor)[0] - cpu0) / took * 100)
@@ -326,9 +347,10 @@ def run_drill(name: str, args: argparse.Namespace) -> dict[str, Any]:
     storm_ = name == "reconnect-storm"
     spectators = max(0, args.storm_clients - args.tables * args.players) if storm_ else args.spectators
     platform = Platform(args.tables, args.players, clock=args.clock, relay=name == "restart-rabbitmq",
-                        extra_env={"POKERRT_CHANNEL_LAYER": args.layer})
+                        extra_env={"POKERRT_CHANNEL_LAYER": args.layer}, backlog=args.backlog or None)
     say(f"drill {name}: setting up {args.tables} tables x {args.players} players on {platform.env['DATABASE_URL']}")
-    row: dict[str, Any] = {"drill": name, "tables x players": f"{args.tables} x {args.players}", "layer": args.layer}
+    row: dict[str, Any] = {"drill": name, "tables x players": f"{args.tables} x {args.players}", "layer": args.layer,
+                           "listen backlog": args.backlog or 50}
     try:
         platform.set_up()
         platform.start()
@@ -373,7 +395,8 @@ def wait_published(platform: Platform, patience: float) -> int:
 
 
 def passed(row: dict[str, Any]) -> bool:
-    return (row.get("recovered (s)") is not None and row["events lost (missing seqs)"] == 0
+    return (row.get("recovered (s)") is not None and row["clients not back at the end"] == 0
+            and row["events lost (missing seqs)"] == 0
             and row["events not the journal's"] == 0 and row["seq gaps seen live"] == 0
             and row["journal holes"] == 0 and row["chips lost"] == 0 and row["chip audit"] == "conserved"
             and row.get("bus: unpublished public events at the end", 0) == 0)
@@ -417,6 +440,8 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
                         help="failure bound of each wait (default 180)")
     parser.add_argument("--layer", choices=["pubsub", "core"], default="pubsub",
                         help="the Redis channel layer (POKERRT_CHANNEL_LAYER, default pubsub)")
+    parser.add_argument("--backlog", type=int, default=0, metavar="N",
+                        help="the nodes' listen backlog (default 0: Daphne's, 50)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", metavar="PATH", help="write the result rows as JSON")
     args = parser.parse_args(argv)
