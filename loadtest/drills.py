@@ -22,7 +22,7 @@ at ``--tables`` tables over real WebSockets, spread over both nodes, with
   seconds, all to node b.
 
 It then measures the time to recover (from the fault until every client is
-subscribed again and every table has dealt an action since), and checks:
+subscribed again and every table has seen a player act since), and checks:
 events lost (per client and stream, every seq from its first subscription on
 was received or stood for by a snapshot; every event received is the
 journal's event of that seq; every client reaches the journal's last seq),
