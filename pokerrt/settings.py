@@ -221,6 +221,10 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # "pubsub" (channels_redis.pubsub) or "core" (channels_redis.core); see
 # README.md and the fan-out benchmark in loadtest/.
 CHANNEL_LAYER_KIND = os.environ.get("POKERRT_CHANNEL_LAYER", "pubsub")
+# Redis Pub/Sub channels are server-wide (not per database number): two
+# deployments sharing one Redis need their own prefix, or table 17 of one
+# hears table 17 of the other.
+CHANNEL_PREFIX = os.environ.get("POKERRT_CHANNEL_PREFIX", "asgi")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -229,9 +233,9 @@ if REDIS_URL:
                 if CHANNEL_LAYER_KIND == "core"
                 else "channels_redis.pubsub.RedisPubSubChannelLayer"
             ),
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30}
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30, "prefix": CHANNEL_PREFIX}
             if CHANNEL_LAYER_KIND == "core"
-            else {"hosts": [REDIS_URL]},
+            else {"hosts": [REDIS_URL], "prefix": CHANNEL_PREFIX},
         }
     }
 else:

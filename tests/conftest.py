@@ -19,7 +19,14 @@ from tests.services import SERVICE_URLS, answers
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+def drills_asked(config: pytest.Config) -> bool:
+    """Drills stop services other runs on the machine use: only when asked for by name."""
+    return (config.getoption("markexpr", "") or "").strip() == "drill" or os.environ.get("POKERRT_DRILLS") == "1"
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("drill") and not drills_asked(item.config):
+        pytest.skip("restarts shared services: run with -m drill (or POKERRT_DRILLS=1)")
     for service in SERVICE_URLS:
         if item.get_closest_marker(service) and not answers(service):
             reason = f"{service} does not answer at {SERVICE_URLS[service]}"
