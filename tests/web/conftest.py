@@ -129,3 +129,32 @@ def logged_in(browser, site):
     yield open_as
     for context in contexts:
         context.close()
+
+
+STATIC = Path(__file__).resolve().parents[2] / "static"
+
+
+def static_modules_page(browser, origin: str, alias: str):
+    """A page on ``origin`` where the project's ES modules load as a server would send them, no node needed.
+
+    Returns ``(run, close)``: ``run(body, arg=None, module=...)`` imports
+    ``/static/js/<module>.mjs`` as ``alias`` and runs the async ``body``.
+    """
+    context = browser.new_context()
+    page = context.new_page()
+
+    def serve(route):
+        path = route.request.url.removeprefix(origin)
+        if path.startswith("/static/"):
+            route.fulfill(path=str(STATIC / path.removeprefix("/static/")), content_type="text/javascript")
+        else:
+            route.fulfill(body="<!doctype html><title>modules</title>", content_type="text/html")
+
+    page.route(f"{origin}/**", serve)
+    page.goto(f"{origin}/")
+
+    def run(body: str, arg=None, module: str = ""):
+        return page.evaluate(
+            f"async (arg) => {{ const {alias} = await import('/static/js/{module}.mjs'); {body} }}", arg)
+
+    return run, context.close

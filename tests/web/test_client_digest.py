@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed (requirements-dev.txt)")
@@ -25,10 +23,9 @@ from tests.tables.helpers import user_at  # noqa: E402
 from tournament import actions as tournament_actions  # noqa: E402
 from tournament.snapshots import tournament_snapshot  # noqa: E402
 
-from .conftest import off_the_loop  # noqa: E402
+from .conftest import off_the_loop, static_modules_page  # noqa: E402
 from .helpers import open_table, sign_up, sit_down, wait_for_turn  # noqa: E402
 
-STATIC = Path(__file__).resolve().parents[2] / "static"
 # SubtleCrypto exists only in secure contexts: http://localhost is one. The
 # files are served by Playwright's routing, no server needed.
 ORIGIN = "http://localhost"
@@ -36,25 +33,9 @@ ORIGIN = "http://localhost"
 
 @pytest.fixture
 def modules(browser):
-    context = browser.new_context()
-    page = context.new_page()
-
-    def serve(route):
-        path = route.request.url.removeprefix(ORIGIN)
-        if path.startswith("/static/"):
-            route.fulfill(path=str(STATIC / path.removeprefix("/static/")), content_type="text/javascript")
-        else:
-            route.fulfill(body="<!doctype html><title>digest</title>", content_type="text/html")
-
-    page.route(f"{ORIGIN}/**", serve)
-    page.goto(f"{ORIGIN}/")
-
-    def run(body: str, arg=None, module: str = "digest"):
-        return page.evaluate(
-            f"async (arg) => {{ const m = await import('/static/js/{module}.mjs'); {body} }}", arg)
-
-    yield run
-    context.close()
+    run, close = static_modules_page(browser, ORIGIN, "m")
+    yield lambda body, arg=None, module="digest": run(body, arg, module)
+    close()
 
 
 def frames(target, stream_id, after=0):

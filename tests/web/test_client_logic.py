@@ -2,38 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed (requirements-dev.txt)")
 
-STATIC = Path(__file__).resolve().parents[2] / "static"
+from .conftest import static_modules_page  # noqa: E402
+
 # No server needed: the browser gets the project's files as a server would send them.
 ORIGIN = "http://pokerrt.test"
 
 
 @pytest.fixture
 def protocol(browser):
-    context = browser.new_context()
-    page = context.new_page()
-
-    def serve(route):
-        path = route.request.url.removeprefix(ORIGIN)
-        if path.startswith("/static/"):
-            route.fulfill(path=str(STATIC / path.removeprefix("/static/")), content_type="text/javascript")
-        else:
-            route.fulfill(body="<!doctype html><title>protocol</title>", content_type="text/html")
-
-    page.route(f"{ORIGIN}/**", serve)
-    page.goto(f"{ORIGIN}/")
-
-    def run(body: str, arg=None, module: str = "protocol"):
-        return page.evaluate(
-            f"async (arg) => {{ const p = await import('/static/js/{module}.mjs'); {body} }}", arg)
-
-    yield run
-    context.close()
+    run, close = static_modules_page(browser, ORIGIN, "p")
+    yield lambda body, arg=None, module="protocol": run(body, arg, module)
+    close()
 
 
 def test_the_next_event_is_applied_a_repeat_dropped_and_a_gap_or_new_epoch_resubscribes(protocol):
