@@ -384,18 +384,16 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
                 return
             for number, text in enumerate(missing, start=subscription.seq + 1):
                 self.outbox.put(text)
-                sync = self._sync_due(subscription, number)
+                sync = self._sync_due(key[0], subscription, number)
                 if sync is not None:
-                    metrics.SYNC_FRAMES.labels(key[0]).inc()
                     self.outbox.put(sync)
         subscription.seq = seq
         if self.user.is_authenticated and message.get("awaited_user") == str(self.user.pk):
             # Before the frame leaves, so the answer it asks for finds its token.
             self.bucket.credit()
         await self.forward(message["text"], message.get("timestamp"))
-        sync = self._sync_due(subscription, seq)
+        sync = self._sync_due(key[0], subscription, seq)
         if sync is not None:
-            metrics.SYNC_FRAMES.labels(key[0]).inc()
             await self.forward(sync)
 
     async def sync_send(self, message: dict[str, Any]) -> None:
@@ -417,13 +415,16 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             subscription.pending_sync = (message["seq"], message["text"])
 
     @staticmethod
-    def _sync_due(subscription: Subscription, seq: int) -> str | None:
-        """The waiting SYNC that names event ``seq``, taken; one naming an earlier seq is dropped."""
+    def _sync_due(target: str, subscription: Subscription, seq: int) -> str | None:
+        """The waiting SYNC that names event ``seq``, taken (and counted as sent); one naming an earlier seq is dropped."""
         pending = subscription.pending_sync
         if pending is None or pending[0] > seq:
             return None
         subscription.pending_sync = None
-        return pending[1] if pending[0] == seq else None
+        if pending[0] != seq:
+            return None
+        metrics.SYNC_FRAMES.labels(target).inc()
+        return pending[1]
 
     async def _resync(self, key: tuple[str, str]) -> None:
         stream_type = registry.stream_type(key[0])

@@ -12,6 +12,7 @@ from channels.testing import WebsocketCommunicator
 
 from lobby.actions import do_create_lobby, do_update_lobby
 from pokerrt.realtime.routing import websocket_application
+from tests.realtime.helpers import PausedFlow
 
 from .helpers import Moved, value
 
@@ -94,20 +95,6 @@ async def test_a_pong_with_a_t_no_ping_of_ours_could_carry_is_not_a_round_trip(o
     await client.send_text(json.dumps({"type": "PING", "data": {"t": 1}}))
     await client.receive_type("PONG")
     assert moved("pokerrt_heartbeat_rtt_seconds_count") == 0
-
-
-class PausedFlow:
-    """A socket whose client reads nothing: the writer holds its first frame for ever."""
-
-    def __init__(self) -> None:
-        self.stalled = asyncio.Event()
-
-    def has_room(self) -> bool:
-        return False
-
-    async def writable(self) -> None:
-        self.stalled.set()
-        await asyncio.Event().wait()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from channels.testing import WebsocketCommunicator
@@ -35,3 +36,18 @@ class Client(EnvelopeClient):
 
     async def close(self) -> None:
         await self.communicator.disconnect()
+
+
+class PausedFlow:
+    """A socket whose client reads nothing: the writer waits forever."""
+
+    def __init__(self) -> None:
+        # Set once the writer holds its first frame (the first answer) and waits.
+        self.stalled = asyncio.Event()
+
+    def has_room(self) -> bool:
+        return False
+
+    async def writable(self) -> None:
+        self.stalled.set()
+        await asyncio.Event().wait()

@@ -16,6 +16,7 @@ from pokerrt.realtime.models import Connection, Event
 from pokerrt.realtime.routing import websocket_application
 
 from . import tally_actions as actions
+from .helpers import PausedFlow
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -394,21 +395,6 @@ async def test_pong_is_not_rate_limited(connect, realtime_conf):
     for _ in range(5):
         await client.send("PONG", data={"t": 1})
     assert (await client.request("PING", data={"t": 1}))["type"] == "PONG"
-
-
-class PausedFlow:
-    """A socket whose client reads nothing: the writer waits forever."""
-
-    def __init__(self) -> None:
-        # Set once the writer holds its first frame (the first answer) and waits.
-        self.stalled = asyncio.Event()
-
-    def has_room(self) -> bool:
-        return False
-
-    async def writable(self) -> None:
-        self.stalled.set()
-        await asyncio.Event().wait()
 
 
 async def test_slow_consumer_is_closed_4503(layer, realtime_conf):
