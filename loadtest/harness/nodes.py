@@ -103,14 +103,16 @@ def recreate_postgres(env: dict[str, str]) -> None:
         conn.execute(f"CREATE DATABASE {POSTGRES_DATABASE}")
 
 
-def start_local_nodes(env: dict[str, str], count: int, app: str = "pokerrt.asgi:application") -> list[Node]:
+def start_local_nodes(env: dict[str, str], count: int, app: str = "pokerrt.asgi:application",
+                      module: str = "pokerrt.realtime.server") -> list[Node]:
+    """``count`` nodes serving ``app``, each ``python -m module`` (the server, or a wrapper of it)."""
     nodes = []
     try:
         for i in range(count):
             port = free_port()
             log = tempfile.TemporaryFile()
             proc = subprocess.Popen(
-                [sys.executable, "-m", "pokerrt.realtime.server", "-b", "127.0.0.1", "-p", str(port), app],
+                [sys.executable, "-m", module, "-b", "127.0.0.1", "-p", str(port), app],
                 env={**env, "POKERRT_NODE_NAME": f"harness-{i}-{port}"}, cwd=REPO,
                 stdout=subprocess.DEVNULL, stderr=log)
             nodes.append(Node(f"ws://127.0.0.1:{port}/ws/", proc, log))

@@ -45,6 +45,8 @@ from django.conf import settings
 from twisted.internet import defer, reactor
 from twisted.internet.interfaces import ISSLTransport
 
+from .mailbox import Mailbox
+
 logger = logging.getLogger(__name__)
 
 CLOSE_RESTART = 1012
@@ -178,7 +180,19 @@ class RealtimeServer(Server):
                 "pokerrt.shutdown": self.shutdown,
             }
             scope["scheme"] = socket_scheme(protocol)
+            return self._create_socket_application(protocol, scope)
         return super().create_application(protocol, scope)
+
+    def _create_socket_application(self, protocol: Any, scope: dict[str, Any]) -> Mailbox | None:
+        """Daphne's create_application, the input queue a Mailbox: an idle socket's asyncio.Queue was 3 KiB."""
+        assert "application_instance" not in self.connections[protocol]
+        inbox = Mailbox()
+        scope.setdefault("asgi", {"version": "3.0"})
+        application = self.application(scope=scope, receive=inbox.get, send=functools.partial(self.handle_reply, protocol))
+        if protocol not in self.connections:
+            return None
+        self.connections[protocol]["application_instance"] = asyncio.ensure_future(application)
+        return inbox
 
     def kill_all_applications(self):  # type: ignore[no-untyped-def]
         return defer.Deferred.fromFuture(asyncio.ensure_future(self._close_then_kill()))
