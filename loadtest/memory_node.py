@@ -5,7 +5,9 @@ writes ``census-<n>.json`` into ``$POKERRT_CENSUS_DIR``: the resident set,
 glibc's arenas (``malloc_info``), Python's object allocator (pymalloc's
 arenas and free blocks), the garbage collector's objects counted by type,
 and, when the node runs with ``PYTHONTRACEMALLOC=<frames>``, a tracemalloc
-snapshot beside it (``census-<n>.tracemalloc``). ``loadtest/socket_memory.py``
+snapshot beside it (``census-<n>.tracemalloc``). SIGUSR2 starts cProfile and
+the next SIGUSR2 writes what it saw to ``profile-<n>.pstats`` (where an idle
+node's CPU goes). ``loadtest/socket_memory.py``
 takes one census before and one after opening idle sockets and divides the
 difference by the sockets. Only for measuring: the census stops the node's
 event loop while it runs (a second or more with thousands of sockets).
@@ -13,6 +15,7 @@ event loop while it runs (a second or more with thousands of sockets).
 
 from __future__ import annotations
 
+import cProfile
 import ctypes
 import ctypes.util
 import gc
@@ -118,9 +121,28 @@ class Census:
         os.replace(f"{base}.tmp", f"{base}.json")
 
 
+class Profile:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.profiler: cProfile.Profile | None = None
+        self.taken = 0
+
+    def toggle(self, signum: int, frame: Any) -> None:
+        if self.profiler is None:
+            self.profiler = cProfile.Profile()
+            self.profiler.enable()
+            return
+        self.profiler.disable()
+        self.taken += 1
+        self.profiler.dump_stats(str(self.directory / f"profile-{self.taken}.tmp"))
+        os.replace(self.directory / f"profile-{self.taken}.tmp", self.directory / f"profile-{self.taken}.pstats")
+        self.profiler = None
+
+
 def main() -> None:
     directory = Path(os.environ["POKERRT_CENSUS_DIR"])
     signal.signal(signal.SIGUSR1, Census(directory).take)
+    signal.signal(signal.SIGUSR2, Profile(directory).toggle)
     from pokerrt.realtime import server
 
     server.main()

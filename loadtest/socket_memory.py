@@ -14,6 +14,7 @@ glibc's arenas (held from the system, and free inside them), pymalloc's
 arenas and blocks, the garbage collector's objects by type, and with
 ``--trace N`` the tracemalloc allocations grouped by their first N frames
 (tracing costs memory and time of its own: read the RSS from a run without it).
+``--profile S`` then profiles the node S seconds with the sockets idle.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import argparse
 import asyncio
 import json
 import os
+import pstats
 import signal
 import sys
 import time
@@ -49,7 +51,8 @@ def census(pid: int, directory: Path, number: int, timeout: float = 300.0) -> di
     return report
 
 
-async def open_idle(url: str, sockets: int, pid: int, directory: Path, settle: float) -> tuple[Any, Any, int]:
+async def open_idle(url: str, sockets: int, pid: int, directory: Path, settle: float,
+                    profile: float) -> tuple[Any, Any, int]:
     stats = Stats()
     probe = Client(url, stats)
     await probe.connect()
@@ -62,6 +65,12 @@ async def open_idle(url: str, sockets: int, pid: int, directory: Path, settle: f
     await connect_all(idle, "idle sockets", True, 2)
     await asyncio.sleep(settle)
     after = await asyncio.to_thread(census, pid, directory, 2)
+    if profile:
+        os.kill(pid, signal.SIGUSR2)
+        await asyncio.sleep(profile)
+        os.kill(pid, signal.SIGUSR2)
+        while not (directory / "profile-1.pstats").exists():
+            await asyncio.sleep(0.1)
     opened = sum(1 for c in idle if c.connected and c.open)
     await asyncio.gather(*(client.close() for client in idle))
     return before, after, opened
@@ -155,6 +164,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--trace", type=int, default=0, metavar="FRAMES",
                    help="run the node under tracemalloc keeping FRAMES frames (0: off)")
     p.add_argument("--top", type=int, default=30, help="rows of each table")
+    p.add_argument("--profile", type=float, default=0, metavar="SECONDS",
+                   help="after the second census, profile the node (cProfile) for SECONDS and print where its CPU went")
     p.add_argument("--app", default="pokerrt.asgi:application")
     p.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                    help="extra environment of the node (e.g. MALLOC_ARENA_MAX=2)")
@@ -177,8 +188,12 @@ def main(argv: list[str] | None = None) -> int:
         env.update(item.split("=", 1) for item in args.env)
         nodes = start_local_nodes(env, 1, args.app, module="loadtest.memory_node")
         pid = nodes[0].proc.pid if nodes[0].proc else 0
-        before, after, opened = asyncio.run(open_idle(nodes[0].url, args.sockets, pid, directory, args.settle))
+        before, after, opened = asyncio.run(open_idle(nodes[0].url, args.sockets, pid, directory, args.settle,
+                                                      args.profile))
         print_breakdown(before, after, opened, directory, args.trace, args.top)
+        if args.profile:
+            print(f"the node's CPU over {args.profile} s with the sockets idle (cProfile, by own time):")
+            pstats.Stats(str(directory / "profile-1.pstats")).sort_stats("tottime").print_stats(args.top)
     finally:
         for tail in stop_nodes(nodes):
             print(tail, file=sys.stderr)
