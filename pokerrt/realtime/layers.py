@@ -1,4 +1,4 @@
-"""The channel layers: Channels' in-memory layer made cheap per message, and the Redis Pub/Sub one per socket.
+"""The embedded profile's channel layer: Channels' in-memory layer, made cheap per message.
 
 Upstream's ``InMemoryChannelLayer`` sweeps every channel and every group for
 expired entries on each send and receive, deep-copies each message once per
@@ -22,8 +22,6 @@ from typing import Any
 
 from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer as UpstreamInMemoryChannelLayer
-from channels_redis import pubsub
-from channels_redis.utils import _wrap_close
 
 from .mailbox import Mailbox
 
@@ -84,29 +82,3 @@ class InMemoryChannelLayer(UpstreamInMemoryChannelLayer):
             except ChannelFull:
                 pass  # as upstream: a full channel misses the message; its consumer sees the seq gap
 
-
-class RedisPubSubLoopLayer(pubsub.RedisPubSubLoopLayer):
-    """channels_redis's Pub/Sub layer of one event loop, each channel's queue a Mailbox.
-
-    Upstream gives every channel (every socket) an ``asyncio.Queue``: about 3
-    KiB of each idle socket (mailbox.py). Messages, subscriptions and
-    reconnections are upstream's.
-    """
-
-    async def _subscribe_to_channel(self, channel: str) -> None:
-        self.channels[channel] = Mailbox()
-        shard = self._get_shard(channel)
-        await shard.subscribe(channel)
-
-
-class RedisPubSubChannelLayer(pubsub.RedisPubSubChannelLayer):
-    """The services profile's layer: channels_redis's Pub/Sub layer with ``RedisPubSubLoopLayer`` per loop."""
-
-    def _get_layer(self) -> RedisPubSubLoopLayer:
-        # Upstream's, building our loop layer.
-        loop = asyncio.get_running_loop()
-        layer = self._layers.get(loop)
-        if layer is None:
-            layer = self._layers[loop] = RedisPubSubLoopLayer(*self._args, **self._kwargs, channel_layer=self)
-            _wrap_close(self, loop)
-        return layer

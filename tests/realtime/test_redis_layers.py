@@ -19,7 +19,7 @@ LAYERS = {
     },
     "pubsub": {
         "default": {
-            "BACKEND": "pokerrt.realtime.layers.RedisPubSubChannelLayer",
+            "BACKEND": "pokerrt.realtime.redis_layers.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     },
