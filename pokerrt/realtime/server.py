@@ -23,6 +23,11 @@ Same command line as ``daphne``. What it adds:
 - Each WebSocket scope carries ``scheme`` (``ws`` or ``wss``, following
   ``X-Forwarded-Proto`` under ``--proxy-headers``), which the browser origin
   check compares.
+- Less held per idle socket (loadtest/README.md, "Memory per idle
+  connection"): its input queue is a ``Mailbox``, autobahn's options are
+  read from the protocol's class instead of copied into each protocol, and
+  the HTTP request it was upgraded from is let go once it is open. Less CPU
+  per frame: no autobahn debug line is formatted for each read, nor coloured.
 """
 
 from __future__ import annotations
