@@ -110,6 +110,8 @@ class Watcher:
     exact: bool | None = None
     # The socket closed under us: counted as an error, not checked again.
     lost: bool = False
+    # We are closing the socket: a close seen now is ours, not a loss.
+    closing: bool = False
     _ws: Any = None
 
     async def join(self) -> None:
@@ -139,6 +141,8 @@ class Watcher:
         try:
             await self._read()
         except websockets.ConnectionClosed as closed:
+            if self.closing:
+                return  # our own close crossed a PONG we were sending
             self.lost = True
             self.errors.append({"code": "CONNECTION_LOST", "message": str(closed)})
 
@@ -165,6 +169,7 @@ class Watcher:
                                                {row["id"] for row in frame["data"].get("tables", [])}))
 
     async def close(self) -> None:
+        self.closing = True
         if self._ws is not None:
             await self._ws.close()
 
@@ -347,6 +352,29 @@ def run_once(args: argparse.Namespace, subscribers: int, label: str) -> dict[str
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def pooled(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several runs of one kind as one: their windows end to end, their samples together.
+
+    A p99 over one 20 s window is its tenth-slowest action or so; pooling
+    rounds gives it more samples to stand on.
+    """
+    if len(results) == 1:
+        return results[0]
+    return {
+        "elapsed": sum(r["elapsed"] for r in results), "cpu": sum(r["cpu"] for r in results),
+        "actions": sum(r["actions"] for r in results),
+        "latencies": sorted(x for r in results for x in r["latencies"]),
+        # The windows are apart in time: the busiest second is still one window's.
+        "updates": [u for r in results for u in r["updates"]],
+        "delays": sorted(x for r in results for x in r["delays"]),
+        "changes": sum(r["changes"] for r in results),
+        "exact": sum(r["exact"] for r in results),
+        "gaps": sum(r["gaps"] for r in results),
+        "errors": [e for r in results for e in r["errors"]],
+        "subscribers": sum(r["subscribers"] for r in results),
+    }
+
+
 def summarise(r: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     elapsed, lat = r["elapsed"], r["latencies"]
     watched = r["subscribers"] > 0
@@ -394,16 +422,33 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, Any]]:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--min-actions", type=int, default=0, metavar="N",
                         help="keep the window open past --seconds until N actions came back (default 0)")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="N rounds of both runs, alternating; latencies pooled over the rounds (default 1)")
     parser.add_argument("--json", metavar="PATH", help="write the result rows (per column) as JSON")
     args = parser.parse_args(argv)
 
     runs = {}
     errors = {}
-    for label, subscribers in (("nobody watching", 0), (f"{args.subscribers} watching", args.subscribers)):
-        result = run_once(args, subscribers, label)
+    pairs: dict[str, list[dict[str, Any]]] = {"nobody watching": [], f"{args.subscribers} watching": []}
+    for round_ in range(args.repeat):
+        for label, subscribers in (("nobody watching", 0), (f"{args.subscribers} watching", args.subscribers)):
+            tag = label if args.repeat == 1 else f"{label}, round {round_ + 1}/{args.repeat}"
+            pairs[label].append(run_once(args, subscribers, tag))
+    for label, results in pairs.items():
+        result = pooled(results)
         runs[label] = summarise(result, args)
         errors[label] = result["errors"]
     without, with_ = runs.values()
+    if args.repeat > 1:
+        # Each round's own ratio beside the pooled one: how much of a
+        # difference is the lobby, and how much the machine's noise.
+        for key in ("action->broadcast p50 (ms)", "action->broadcast p99 (ms)"):
+            ratios = []
+            for alone, watched in zip(*pairs.values(), strict=True):
+                a, w = summarise(alone, args)[key], summarise(watched, args)[key]
+                ratios.append(round(w / a, 2) if a and w else None)
+            with_[f"{key}: watched / not, per round"] = " ".join(str(r) for r in ratios)
+            without[f"{key}: watched / not, per round"] = None
     for key in ("action->broadcast p50 (ms)", "action->broadcast p99 (ms)", "table actions per second"):
         if without[key] and with_[key]:
             with_[f"{key}: watched / not"] = round(with_[key] / without[key], 2)
