@@ -110,6 +110,8 @@ class Watcher:
     exact: bool | None = None
     # The socket closed under us: counted as an error, not checked again.
     lost: bool = False
+    # How the last check's fresh snapshot differed from the state built from events.
+    mismatch: str | None = None
     # We are closing the socket: a close seen now is ours, not a loss.
     closing: bool = False
     _ws: Any = None
@@ -157,6 +159,8 @@ class Watcher:
             elif kind == "SUBSCRIBED":
                 if frame["data"].get("ref") == "check":
                     self.exact = frame["data"]["state"] == self.state and frame["data"]["seq"] == self.seq
+                    if not self.exact:
+                        self.mismatch = describe_mismatch(frame["data"], self.state, self.seq)
                 else:
                     self.state, self.seq = frame["data"]["state"], frame["data"]["seq"]
             elif "seq" in frame and frame["target"] == "LOBBY":
@@ -172,6 +176,25 @@ class Watcher:
         self.closing = True
         if self._ws is not None:
             await self._ws.close()
+
+
+def describe_mismatch(fresh: dict[str, Any], state: dict[str, Any], seq: int) -> str:
+    """Where a fresh snapshot and the state built from events differ: the seqs, and the rows by id."""
+    parts = [f"seq {seq} vs fresh {fresh['seq']}"] if fresh["seq"] != seq else []
+    for key in sorted(set(fresh["state"]) | set(state)):
+        mine, theirs = state.get(key), fresh["state"].get(key)
+        if mine == theirs:
+            continue
+        if isinstance(mine, list) and isinstance(theirs, list):
+            by_id = {row.get("id"): row for row in mine if isinstance(row, dict)}
+            fresh_by_id = {row.get("id"): row for row in theirs if isinstance(row, dict)}
+            rows = sorted(str(i) for i in set(by_id) | set(fresh_by_id) if by_id.get(i) != fresh_by_id.get(i))
+            fields = sorted({f for i in rows if by_id.get(i) and fresh_by_id.get(i)
+                             for f in set(by_id[i]) | set(fresh_by_id[i]) if by_id[i].get(f) != fresh_by_id[i].get(f)})
+            parts.append(f"{key}: rows {', '.join(rows[:5])} differ (fields {', '.join(fields)})")
+        else:
+            parts.append(f"{key} differs")
+    return "; ".join(parts) or "equal state, check crossed"
 
 
 def change_delays(changes: list[tuple[str, float]], subscribers: list[list[Update]]) -> list[float]:
@@ -223,6 +246,8 @@ class Watched:
     gaps: int
     errors: list[dict[str, Any]]
     exact: int
+    # Why the others were not: each distinct reason once.
+    inexact: list[str] = field(default_factory=list)
 
 
 def watch(url: str, tokens: list[str], lobby_id: str, joined: Any, stop: Any, results: Any) -> None:
@@ -243,7 +268,8 @@ async def _watch(url: str, tokens: list[str], lobby_id: str, joined: Any, stop: 
         await watcher.close()
     await asyncio.gather(*readers, return_exceptions=True)
     results.put(Watched([w.updates for w in watchers], sum(w.gaps for w in watchers),
-                        [e for w in watchers for e in w.errors], sum(bool(w.exact) for w in watchers)))
+                        [e for w in watchers for e in w.errors], sum(bool(w.exact) for w in watchers),
+                        sorted({w.mismatch or "no answer to the check" for w in watchers if not w.exact})))
 
 
 async def drive(setup: dict[str, Any], args: argparse.Namespace, port: int, server_pid: int,
@@ -314,6 +340,7 @@ async def drive(setup: dict[str, Any], args: argparse.Namespace, port: int, serv
         "delays": change_delays(list(changes.values()), watched.updates),
         "changes": len(changes),
         "exact": watched.exact,
+        "inexact": watched.inexact,
         "gaps": sum(len(b.gaps) for b in bots) + watched.gaps,
         "errors": [e for b in bots for e in b.errors] + watched.errors,
     }
@@ -369,6 +396,7 @@ def pooled(results: list[dict[str, Any]]) -> dict[str, Any]:
         "delays": sorted(x for r in results for x in r["delays"]),
         "changes": sum(r["changes"] for r in results),
         "exact": sum(r["exact"] for r in results),
+        "inexact": sorted({why for r in results for why in r["inexact"]}),
         "gaps": sum(r["gaps"] for r in results),
         "errors": [e for r in results for e in r["errors"]],
         "subscribers": sum(r["subscribers"] for r in results),
@@ -454,6 +482,9 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, Any]]:
             with_[f"{key}: watched / not"] = round(with_[key] / without[key], 2)
             without[f"{key}: watched / not"] = None
     report(runs, errors, args.json, table=print_table)
+    inexact = sorted({why for results in pairs.values() for r in results for why in r.get("inexact", [])})
+    for why in inexact:
+        print(f"a subscriber not exact after play: {why}")
     return runs
 
 
