@@ -257,9 +257,13 @@ def watch(url: str, tokens: list[str], lobby_id: str, joined: Any, stop: Any, re
 
 async def _watch(url: str, tokens: list[str], lobby_id: str, joined: Any, stop: Any, results: Any) -> None:
     watchers = [Watcher(url, token, lobby_id) for token in tokens]
+    readers = []
     for watcher in watchers:
         await watcher.join()
-    readers = [asyncio.create_task(w.read()) for w in watchers]
+        # Read from the start: a socket nobody reads stops reading after a
+        # few frames (the client's flow control), its WebSocket pings go
+        # unanswered, and the server drops it while the others still join.
+        readers.append(asyncio.create_task(watcher.read()))
     joined.set()
     while not stop.is_set():
         await asyncio.sleep(0.1)
