@@ -132,7 +132,8 @@ async def _send_all(layer: Any, channels: list[str], message: dict[str, Any]) ->
 
 def token_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     user_id, key = instance.user_id, instance.key
-    transaction.on_commit(lambda: revoke(user_id, token=key))
+    # Robust: the deletion is committed; a failed push leaves it to the re-check.
+    transaction.on_commit(lambda: revoke(user_id, token=key), robust=True)
 
 
 def session_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -145,7 +146,7 @@ def session_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     if user_id is None:
         return
     key = instance.session_key
-    transaction.on_commit(lambda: revoke(int(user_id), session_key=key))
+    transaction.on_commit(lambda: revoke(int(user_id), session_key=key), robust=True)
 
 
 # vendor -> (the start of an UPDATE of the user table, its is_active column as SET writes it)
@@ -170,7 +171,7 @@ def watch_user_writes(execute: Any, sql: str, params: Any, many: bool, context: 
             f"{q(user._meta.get_field('is_active').column)} = ",
         )
     if sql.startswith(shape[0]) and shape[1] in sql.partition(" WHERE ")[0]:
-        transaction.on_commit(revoke_inactive, using=db.alias)
+        transaction.on_commit(revoke_inactive, using=db.alias, robust=True)
     return result
 
 
