@@ -50,14 +50,29 @@ class HotQuery(Generic[M]):
     def first(self, *params: Any) -> M | None:
         """The first instance the query finds, or None."""
         db = connections[DEFAULT_DB_ALIAS]
-        compiled = self.compiled.get(db.vendor)
-        if compiled is None:
-            compiled = self.compiled[db.vendor] = self._compile(params)
+        compiled = self._compiled(db, params)
         with db.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             row = cursor.fetchone()
-        if row is None:
-            return None
+        return None if row is None else self._instance(db, compiled, row)
+
+    def all(self, *params: Any) -> list[M]:
+        """Every instance the query finds, in its order."""
+        db = connections[DEFAULT_DB_ALIAS]
+        compiled = self._compiled(db, params)
+        with db.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        return [self._instance(db, compiled, row) for row in rows]
+
+    def _compiled(self, db: Any, params: tuple[Any, ...]) -> _Compiled[M]:
+        compiled = self.compiled.get(db.vendor)
+        if compiled is None:
+            compiled = self.compiled[db.vendor] = self._compile(params)
+        return compiled
+
+    @staticmethod
+    def _instance(db: Any, compiled: _Compiled[M], row: Any) -> M:
         if compiled.converters:
             row = list(row)
             for position, (converters, expression) in compiled.converters.items():
@@ -148,3 +163,38 @@ def insert(instances: list[M]) -> list[M]:
         instance._state.adding = False
         instance._state.db = db.alias
     return instances
+
+
+def update_each(model: type[Model], field: str, key: str, values: dict[Any, Any], **where: Any) -> None:
+    """``field`` set row by row from ``values`` (``key`` value -> new value), for the rows ``where`` names too.
+
+    ``bulk_update`` for the hot path: one ``UPDATE ... SET field = CASE key
+    WHEN ... END WHERE key IN (...) AND ...``, written once per model, fields
+    and row count. ``where`` holds exact matches on columns (``hand_id=7``).
+    """
+    if not values:
+        return
+    db = connections[DEFAULT_DB_ALIAS]
+    meta = model._meta
+    target, by = meta.get_field(field), meta.get_field(key)
+    filters = tuple(sorted(where))
+    cache = (model, field, key, len(values), filters, db.vendor)
+    sql = _write_sql.get(cache)
+    if sql is None:
+        q = db.ops.quote_name
+        case = f"CASE {q(by.column)} {' '.join(['WHEN %s THEN %s'] * len(values))} END"
+        if db.features.requires_casted_case_in_updates:
+            case = f"CAST({case} AS {target.cast_db_type(db)})"
+        conditions = [f"{q(by.column)} IN ({', '.join(['%s'] * len(values))})"]
+        conditions += [f"{q(meta.get_field(name).column)} = %s" for name in filters]
+        sql = _write_sql[cache] = (
+            f"UPDATE {q(meta.db_table)} SET {q(target.column)} = {case} WHERE {' AND '.join(conditions)}"
+        )
+    keys = [by.get_db_prep_value(k, db) for k in values]
+    params: list[Any] = []
+    for k, value in zip(keys, values.values(), strict=True):
+        params += [k, target.get_db_prep_save(value, db)]
+    params += keys
+    params += [meta.get_field(name).get_db_prep_value(where[name], db) for name in filters]
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)

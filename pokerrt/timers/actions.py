@@ -21,7 +21,6 @@ import logging
 from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from pokerrt import clock, metrics, retry
@@ -59,12 +58,25 @@ def schedule(key: str, handler: str, at: datetime, payload: Payload | None = Non
 
 
 def cancel(key: str) -> bool:
-    """Cancel the pending deadline ``key``; return whether one was pending."""
-    with transaction.atomic(savepoint=False):
-        cancelled = Deadline.objects.filter(
-            key=key, fired_at__isnull=True, cancelled_at__isnull=True
-        ).update(cancelled_at=clock.now(), version=F("version") + 1)
-    return bool(cancelled)
+    """Cancel the pending deadline ``key``; return whether one was pending.
+
+    Every hand's end cancels its action clock: one UPDATE whose SQL is
+    written once per database, not compiled by the ORM each time.
+    """
+    meta = Deadline._meta
+    sql = _cancel_sql.get(connection.vendor)
+    if sql is None:
+        q = connection.ops.quote_name
+        version, cancelled_at = q(meta.get_field("version").column), q(meta.get_field("cancelled_at").column)
+        sql = _cancel_sql[connection.vendor] = (
+            f"UPDATE {q(meta.db_table)} SET {cancelled_at} = %s, {version} = {version} + 1 "
+            f"WHERE {q(meta.get_field('key').column)} = %s AND {q(meta.get_field('fired_at').column)} IS NULL "
+            f"AND {cancelled_at} IS NULL"
+        )
+    now = meta.get_field("cancelled_at").get_db_prep_save(clock.now(), connection)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(sql, [now, key])
+        return cursor.rowcount > 0
 
 
 def fire(key: str, version: int) -> bool:
@@ -145,3 +157,5 @@ def _bump(key: str, **fields: object) -> int | None:
 
 # (field names, database vendor) -> the UPDATE of _bump.
 _bump_sql: dict[tuple[tuple[str, ...], str], str] = {}
+# database vendor -> the UPDATE of cancel.
+_cancel_sql: dict[str, str] = {}
