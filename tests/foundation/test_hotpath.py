@@ -1,4 +1,4 @@
-"""HotQuery: a hot lookup compiled by the ORM once, then run with new parameters."""
+"""HotQuery: a hot lookup compiled by the ORM once, then run with new parameters; update_each: a bulk update written once."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from lobby.actions import do_create_lobby
 from lobby.models import Lobby
-from pokerrt.hotpath import HotQuery
+from pokerrt.hotpath import HotQuery, update_each
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +70,28 @@ def test_a_query_of_other_columns_than_its_models_is_refused():
     query = HotQuery(lambda pk: Lobby.objects.filter(pk=pk).annotate(n=Count("tables")).order_by()[:1])
     with pytest.raises(ValueError, match="columns of its model only"):
         query.first(lobby.pk)
+
+
+def test_all_returns_every_row_in_the_querys_order():
+    lobbies = [do_create_lobby(name) for name in ("B", "A", "C")]
+    by_name = HotQuery(lambda start: Lobby.objects.filter(pk__gte=start).order_by("name"))
+    assert [lobby.name for lobby in by_name.all(lobbies[0].pk)] == ["A", "B", "C"]
+    assert by_name.all(lobbies[-1].pk + 1) == []
+
+
+def test_update_each_sets_each_row_its_own_value_in_one_statement():
+    # given
+    lobbies = [do_create_lobby(name) for name in ("A", "B", "C")]
+    # when: two of three get their own description, and only where the name also matches
+    with CaptureQueriesContext(connection) as queries:
+        update_each(Lobby, "description", "id", {lobbies[0].pk: "first", lobbies[1].pk: "second"}, name="A")
+        update_each(Lobby, "description", "id", {lobbies[0].pk: "never", lobbies[1].pk: "second"}, name="B")
+    # then
+    assert len(queries.captured_queries) == 2
+    assert [Lobby.objects.get(pk=lobby.pk).description for lobby in lobbies] == ["first", "second", ""]
+
+
+def test_update_each_of_nothing_sends_nothing():
+    with CaptureQueriesContext(connection) as queries:
+        update_each(Lobby, "description", "id", {})
+    assert queries.captured_queries == []
