@@ -24,6 +24,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from pokerrt import clock, metrics, retry
+from pokerrt.hotpath import HotQuery, save_fields
 
 from .models import Deadline
 from .registry import Payload, handler_for
@@ -90,15 +91,21 @@ def fire(key: str, version: int) -> bool:
     return retry.call(_fire_once, key, version, what=f"deadline {key} v{version}")
 
 
+# Every hand's start and every lobby row's send is a deadline firing: its
+# reads are compiled once per process (pokerrt.hotpath), not per firing.
+_seen = HotQuery(lambda key: Deadline.objects.filter(key=key).only("version", "handler", "payload").order_by()[:1])
+_locked = HotQuery(lambda key: Deadline.objects.select_for_update().filter(key=key).order_by()[:1])
+
+
 def _fire_once(key: str, version: int) -> bool:
-    seen = Deadline.objects.filter(key=key).values("version", "handler", "payload").first()
-    if seen is None or seen["version"] != version:
+    seen = _seen.first(key)
+    if seen is None or seen.version != version:
         return False  # stale: rescheduled or cancelled since this wake-up was asked for
-    handler = handler_for(seen["handler"])
+    handler = handler_for(seen.handler)
     with transaction.atomic():
         if handler.lock is not None:
-            handler.lock(seen["payload"])
-        deadline = Deadline.objects.select_for_update().filter(key=key).first()
+            handler.lock(seen.payload)
+        deadline = _locked.first(key)
         if deadline is None or deadline.version != version or not deadline.is_pending:
             return False
         now = clock.now()
@@ -108,7 +115,7 @@ def _fire_once(key: str, version: int) -> bool:
             transaction.on_commit(lambda: request_wake_up(key, version, due_at), robust=True)
             return False
         deadline.fired_at = now
-        deadline.save(update_fields=["fired_at"])
+        save_fields(deadline, "fired_at")
         handler.run(deadline.payload)
     lateness = (now - deadline.due_at).total_seconds()
     metrics.TIMER_LATENESS_SECONDS.observe(lateness)
