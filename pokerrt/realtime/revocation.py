@@ -189,7 +189,12 @@ def install() -> None:
     from .auth import session_model
 
     post_delete.connect(token_deleted, sender=Token, dispatch_uid="pokerrt.revocation.token")
-    post_delete.connect(session_deleted, sender=session_model(), dispatch_uid="pokerrt.revocation.session")
+    try:
+        sessions = session_model()
+    except AttributeError:
+        sessions = None  # an engine without rows (signed cookies): the re-check is all there is
+    if sessions is not None:
+        post_delete.connect(session_deleted, sender=sessions, dispatch_uid="pokerrt.revocation.session")
     created.connect(connection_created, dispatch_uid="pokerrt.revocation.connection")
     for connection in connections.all(initialized_only=True):
         connection_created(None, connection)
