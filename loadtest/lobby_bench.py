@@ -110,6 +110,10 @@ class Watcher:
     exact: bool | None = None
     # The socket closed under us: counted as an error, not checked again.
     lost: bool = False
+    # How the last check's fresh snapshot differed from the state built from events.
+    mismatch: str | None = None
+    # We are closing the socket: a close seen now is ours, not a loss.
+    closing: bool = False
     _ws: Any = None
 
     async def join(self) -> None:
@@ -139,6 +143,8 @@ class Watcher:
         try:
             await self._read()
         except websockets.ConnectionClosed as closed:
+            if self.closing:
+                return  # our own close crossed a PONG we were sending
             self.lost = True
             self.errors.append({"code": "CONNECTION_LOST", "message": str(closed)})
 
@@ -153,6 +159,8 @@ class Watcher:
             elif kind == "SUBSCRIBED":
                 if frame["data"].get("ref") == "check":
                     self.exact = frame["data"]["state"] == self.state and frame["data"]["seq"] == self.seq
+                    if not self.exact:
+                        self.mismatch = describe_mismatch(frame["data"], self.state, self.seq)
                 else:
                     self.state, self.seq = frame["data"]["state"], frame["data"]["seq"]
             elif "seq" in frame and frame["target"] == "LOBBY":
@@ -165,8 +173,28 @@ class Watcher:
                                                {row["id"] for row in frame["data"].get("tables", [])}))
 
     async def close(self) -> None:
+        self.closing = True
         if self._ws is not None:
             await self._ws.close()
+
+
+def describe_mismatch(fresh: dict[str, Any], state: dict[str, Any], seq: int) -> str:
+    """Where a fresh snapshot and the state built from events differ: the seqs, and the rows by id."""
+    parts = [f"seq {seq} vs fresh {fresh['seq']}"] if fresh["seq"] != seq else []
+    for key in sorted(set(fresh["state"]) | set(state)):
+        mine, theirs = state.get(key), fresh["state"].get(key)
+        if mine == theirs:
+            continue
+        if isinstance(mine, list) and isinstance(theirs, list):
+            by_id = {row.get("id"): row for row in mine if isinstance(row, dict)}
+            fresh_by_id = {row.get("id"): row for row in theirs if isinstance(row, dict)}
+            rows = sorted(str(i) for i in set(by_id) | set(fresh_by_id) if by_id.get(i) != fresh_by_id.get(i))
+            fields = sorted({f for i in rows if by_id.get(i) and fresh_by_id.get(i)
+                             for f in set(by_id[i]) | set(fresh_by_id[i]) if by_id[i].get(f) != fresh_by_id[i].get(f)})
+            parts.append(f"{key}: rows {', '.join(rows[:5])} differ (fields {', '.join(fields)})")
+        else:
+            parts.append(f"{key} differs")
+    return "; ".join(parts) or "equal state, check crossed"
 
 
 def change_delays(changes: list[tuple[str, float]], subscribers: list[list[Update]]) -> list[float]:
@@ -218,6 +246,8 @@ class Watched:
     gaps: int
     errors: list[dict[str, Any]]
     exact: int
+    # Why the others were not: each distinct reason once.
+    inexact: list[str] = field(default_factory=list)
 
 
 def watch(url: str, tokens: list[str], lobby_id: str, joined: Any, stop: Any, results: Any) -> None:
@@ -227,9 +257,13 @@ def watch(url: str, tokens: list[str], lobby_id: str, joined: Any, stop: Any, re
 
 async def _watch(url: str, tokens: list[str], lobby_id: str, joined: Any, stop: Any, results: Any) -> None:
     watchers = [Watcher(url, token, lobby_id) for token in tokens]
+    readers = []
     for watcher in watchers:
         await watcher.join()
-    readers = [asyncio.create_task(w.read()) for w in watchers]
+        # Read from the start: a socket nobody reads stops reading after a
+        # few frames (the client's flow control), its WebSocket pings go
+        # unanswered, and the server drops it while the others still join.
+        readers.append(asyncio.create_task(watcher.read()))
     joined.set()
     while not stop.is_set():
         await asyncio.sleep(0.1)
@@ -238,7 +272,8 @@ async def _watch(url: str, tokens: list[str], lobby_id: str, joined: Any, stop: 
         await watcher.close()
     await asyncio.gather(*readers, return_exceptions=True)
     results.put(Watched([w.updates for w in watchers], sum(w.gaps for w in watchers),
-                        [e for w in watchers for e in w.errors], sum(bool(w.exact) for w in watchers)))
+                        [e for w in watchers for e in w.errors], sum(bool(w.exact) for w in watchers),
+                        sorted({w.mismatch or "no answer to the check" for w in watchers if not w.exact})))
 
 
 async def drive(setup: dict[str, Any], args: argparse.Namespace, port: int, server_pid: int,
@@ -309,6 +344,7 @@ async def drive(setup: dict[str, Any], args: argparse.Namespace, port: int, serv
         "delays": change_delays(list(changes.values()), watched.updates),
         "changes": len(changes),
         "exact": watched.exact,
+        "inexact": watched.inexact,
         "gaps": sum(len(b.gaps) for b in bots) + watched.gaps,
         "errors": [e for b in bots for e in b.errors] + watched.errors,
     }
@@ -345,6 +381,30 @@ def run_once(args: argparse.Namespace, subscribers: int, label: str) -> dict[str
         return result
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def pooled(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several runs of one kind as one: their windows end to end, their samples together.
+
+    A p99 over one 20 s window is its tenth-slowest action or so; pooling
+    rounds gives it more samples to stand on.
+    """
+    if len(results) == 1:
+        return results[0]
+    return {
+        "elapsed": sum(r["elapsed"] for r in results), "cpu": sum(r["cpu"] for r in results),
+        "actions": sum(r["actions"] for r in results),
+        "latencies": sorted(x for r in results for x in r["latencies"]),
+        # The windows are apart in time: the busiest second is still one window's.
+        "updates": [u for r in results for u in r["updates"]],
+        "delays": sorted(x for r in results for x in r["delays"]),
+        "changes": sum(r["changes"] for r in results),
+        "exact": sum(r["exact"] for r in results),
+        "inexact": sorted({why for r in results for why in r["inexact"]}),
+        "gaps": sum(r["gaps"] for r in results),
+        "errors": [e for r in results for e in r["errors"]],
+        "subscribers": sum(r["subscribers"] for r in results),
+    }
 
 
 def summarise(r: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
@@ -394,21 +454,41 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, Any]]:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--min-actions", type=int, default=0, metavar="N",
                         help="keep the window open past --seconds until N actions came back (default 0)")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="N rounds of both runs, alternating; latencies pooled over the rounds (default 1)")
     parser.add_argument("--json", metavar="PATH", help="write the result rows (per column) as JSON")
     args = parser.parse_args(argv)
 
     runs = {}
     errors = {}
-    for label, subscribers in (("nobody watching", 0), (f"{args.subscribers} watching", args.subscribers)):
-        result = run_once(args, subscribers, label)
+    pairs: dict[str, list[dict[str, Any]]] = {"nobody watching": [], f"{args.subscribers} watching": []}
+    for round_ in range(args.repeat):
+        for label, subscribers in (("nobody watching", 0), (f"{args.subscribers} watching", args.subscribers)):
+            tag = label if args.repeat == 1 else f"{label}, round {round_ + 1}/{args.repeat}"
+            pairs[label].append(run_once(args, subscribers, tag))
+    for label, results in pairs.items():
+        result = pooled(results)
         runs[label] = summarise(result, args)
         errors[label] = result["errors"]
     without, with_ = runs.values()
+    if args.repeat > 1:
+        # Each round's own ratio beside the pooled one: how much of a
+        # difference is the lobby, and how much the machine's noise.
+        for key in ("action->broadcast p50 (ms)", "action->broadcast p99 (ms)"):
+            ratios = []
+            for alone, watched in zip(*pairs.values(), strict=True):
+                a, w = summarise(alone, args)[key], summarise(watched, args)[key]
+                ratios.append(round(w / a, 2) if a and w else None)
+            with_[f"{key}: watched / not, per round"] = " ".join(str(r) for r in ratios)
+            without[f"{key}: watched / not, per round"] = None
     for key in ("action->broadcast p50 (ms)", "action->broadcast p99 (ms)", "table actions per second"):
         if without[key] and with_[key]:
             with_[f"{key}: watched / not"] = round(with_[key] / without[key], 2)
             without[f"{key}: watched / not"] = None
     report(runs, errors, args.json, table=print_table)
+    inexact = sorted({why for results in pairs.values() for r in results for why in r.get("inexact", [])})
+    for why in inexact:
+        print(f"a subscriber not exact after play: {why}")
     return runs
 
 

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from pokerrt import clock, errors
 from pokerrt.accounts.models import user_ref
+from pokerrt.hotpath import HotQuery
 from pokerrt.realtime.models import Connection
 from pokerrt.realtime.streams import emit
 from pokerrt.timers import schedule
@@ -155,6 +156,13 @@ def _leave(user: Any, lobbies: Iterable[Lobby], sockets: list[str]) -> None:
 # --- The directory's changed rows -----------------------------------------------------------------
 
 
+# A busy lobby fires a deadline for each changed row and most of them find
+# their change already sent: these two reads are compiled once (pokerrt.hotpath).
+_locked_lobby = HotQuery(lambda pk: Lobby.objects.select_for_update(no_key=True).filter(pk=pk).order_by()[:1])
+_row_change = HotQuery(lambda lobby_id, section, item_id: RowChange.objects.filter(lobby_id=lobby_id)
+                       .filter(section=section).filter(item_id=item_id).only("id").order_by()[:1])
+
+
 def do_send_rows(lobby_id: int, section: str, item_id: str) -> None:
     """Send every directory row of the lobby marked changed and committed by now, in one LOBBY_UPDATE.
 
@@ -165,11 +173,11 @@ def do_send_rows(lobby_id: int, section: str, item_id: str) -> None:
     own deadlines.
     """
     with transaction.atomic():
-        lobby = Lobby.objects.select_for_update(no_key=True).filter(pk=lobby_id).first()
+        lobby = _locked_lobby.first(lobby_id)
         if lobby is None or lobby.deleted_at is not None:
             RowChange.objects.filter(lobby_id=lobby_id).delete()
             return
-        if not RowChange.objects.filter(lobby_id=lobby_id, section=section, item_id=item_id).exists():
+        if _row_change.first(lobby_id, section, item_id) is None:
             # Sent with another item's update. Most of a busy lobby's deadlines
             # end here, writing nothing more: without this check each of them
             # would move itself to the next interval and fire again. A change

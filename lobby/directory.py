@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pokerrt import clock
+from pokerrt.hotpath import HotQuery, insert
 from pokerrt.timers import schedule
 
 from .models import Lobby, RowChange
@@ -83,10 +84,15 @@ def mark_changed(lobby_id: int, section: str, item_id: str | int) -> None:
     if section not in SECTIONS:
         raise ValueError(f"a lobby lists {' and '.join(SECTIONS)}, not {section!r}")
     item_id = str(item_id)
-    RowChange.objects.create(lobby_id=lobby_id, section=section, item_id=item_id)
-    sent_at = Lobby.objects.filter(pk=lobby_id).values_list("rows_sent_at", flat=True).first()
+    # Every hand's end marks its table: SQL written once (pokerrt.hotpath), not compiled each time.
+    insert([RowChange(lobby_id=lobby_id, section=section, item_id=item_id)])
+    lobby = _rows_sent_at.first(lobby_id)
+    sent_at = lobby.rows_sent_at if lobby is not None else None
     schedule(timer_key(lobby_id, section, item_id), SEND_ROWS, next_send_at(sent_at, clock.now()),
              {"lobby_id": lobby_id, "section": section, "item_id": item_id})
+
+
+_rows_sent_at = HotQuery(lambda pk: Lobby.objects.filter(pk=pk).only("rows_sent_at")[:1])
 
 
 def rows_sent(lobby_id: str | int) -> bool:

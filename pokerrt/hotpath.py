@@ -7,8 +7,10 @@ so each :class:`HotQuery` asks the ORM for its SQL once, on first use, and
 afterwards only binds new parameters. The ORM still writes the SQL (quoting,
 FOR UPDATE where the database has it, the columns of every concrete field)
 and its converters still turn each column into its Python value; the row
-becomes an instance through ``Model.from_db``, as the ORM's own iterator
-does, without a RawQuerySet's per-query column mapping.
+becomes an instance through ``Model.from_db``, and rows joined by
+``select_related`` become its related instances through the ORM's own
+populators, as the ORM's iterator does, without a RawQuerySet's per-query
+column mapping.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators
 
 M = TypeVar("M", bound=Model)
 
@@ -27,10 +30,14 @@ M = TypeVar("M", bound=Model)
 class _Compiled(Generic[M]):
     model: type[M]
     sql: str
-    # The model's attribute names, in the order of the selected columns.
+    # The model's attribute names, in the order of its selected columns.
     attnames: list[str]
+    # Where the model's own columns are in a row (the rest are select_related's).
+    columns: slice
     # Column position -> (converters, expression): the ORM's own, found once.
     converters: dict[int, tuple[list[Any], Any]]
+    # The ORM's builders of the select_related instances, one per relation.
+    related: list[Any]
 
 
 class HotQuery(Generic[M]):
@@ -50,14 +57,29 @@ class HotQuery(Generic[M]):
     def first(self, *params: Any) -> M | None:
         """The first instance the query finds, or None."""
         db = connections[DEFAULT_DB_ALIAS]
-        compiled = self.compiled.get(db.vendor)
-        if compiled is None:
-            compiled = self.compiled[db.vendor] = self._compile(params)
+        compiled = self._compiled(db, params)
         with db.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             row = cursor.fetchone()
-        if row is None:
-            return None
+        return None if row is None else self._instance(db, compiled, row)
+
+    def all(self, *params: Any) -> list[M]:
+        """Every instance the query finds, in its order."""
+        db = connections[DEFAULT_DB_ALIAS]
+        compiled = self._compiled(db, params)
+        with db.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        return [self._instance(db, compiled, row) for row in rows]
+
+    def _compiled(self, db: Any, params: tuple[Any, ...]) -> _Compiled[M]:
+        compiled = self.compiled.get(db.vendor)
+        if compiled is None:
+            compiled = self.compiled[db.vendor] = self._compile(params)
+        return compiled
+
+    @staticmethod
+    def _instance(db: Any, compiled: _Compiled[M], row: Any) -> M:
         if compiled.converters:
             row = list(row)
             for position, (converters, expression) in compiled.converters.items():
@@ -65,7 +87,10 @@ class HotQuery(Generic[M]):
                 for convert in converters:
                     value = convert(value, expression, db)
                 row[position] = value
-        return compiled.model.from_db(db.alias, compiled.attnames, row)
+        instance = compiled.model.from_db(db.alias, compiled.attnames, row[compiled.columns])
+        for related in compiled.related:
+            related.populate(row, instance)
+        return instance
 
     def _compile(self, params: tuple[Any, ...]) -> _Compiled[M]:
         queryset = self.build(*params)
@@ -73,14 +98,18 @@ class HotQuery(Generic[M]):
         sql, bound = compiler.as_sql()
         _check(bound, params)
         columns = [column for column, _, _ in compiler.select]
-        if compiler.klass_info is None or compiler.klass_info.get("related_klass_infos") or any(
-            getattr(column, "target", None) is None or column.target.model is not queryset.model
-            for column in columns
+        klass_info = compiler.klass_info
+        if klass_info is None or compiler.annotation_col_map or any(
+            getattr(column, "target", None) is None for column in columns
         ):
-            raise ValueError("a HotQuery selects columns of its model only, no annotations or related rows")
-        attnames = [column.target.attname for column in columns]
+            raise ValueError("a HotQuery selects columns of models only (its own and select_related's), no annotations")
+        own = slice(klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1)
+        if any(column.target.model is not queryset.model for column in columns[own]):
+            raise ValueError("a HotQuery selects columns of its model first")
+        attnames = [column.target.attname for column in columns[own]]
         # Fields left out (``defer``/``only``) load on first use, as the ORM's.
-        return _Compiled(queryset.model, sql, attnames, compiler.get_converters(columns))
+        return _Compiled(queryset.model, sql, attnames, own, compiler.get_converters(columns),
+                         get_related_populators(klass_info, compiler.select, connection.alias))
 
 
 def _check(bound: Any, params: tuple[Any, ...]) -> None:
@@ -148,3 +177,38 @@ def insert(instances: list[M]) -> list[M]:
         instance._state.adding = False
         instance._state.db = db.alias
     return instances
+
+
+def update_each(model: type[Model], field: str, key: str, values: dict[Any, Any], **where: Any) -> None:
+    """``field`` set row by row from ``values`` (``key`` value -> new value), for the rows ``where`` names too.
+
+    ``bulk_update`` for the hot path: one ``UPDATE ... SET field = CASE key
+    WHEN ... END WHERE key IN (...) AND ...``, written once per model, fields
+    and row count. ``where`` holds exact matches on columns (``hand_id=7``).
+    """
+    if not values:
+        return
+    db = connections[DEFAULT_DB_ALIAS]
+    meta = model._meta
+    target, by = meta.get_field(field), meta.get_field(key)
+    filters = tuple(sorted(where))
+    cache = (model, field, key, len(values), filters, db.vendor)
+    sql = _write_sql.get(cache)
+    if sql is None:
+        q = db.ops.quote_name
+        case = f"CASE {q(by.column)} {' '.join(['WHEN %s THEN %s'] * len(values))} END"
+        if db.features.requires_casted_case_in_updates:
+            case = f"CAST({case} AS {target.cast_db_type(db)})"
+        conditions = [f"{q(by.column)} IN ({', '.join(['%s'] * len(values))})"]
+        conditions += [f"{q(meta.get_field(name).column)} = %s" for name in filters]
+        sql = _write_sql[cache] = (
+            f"UPDATE {q(meta.db_table)} SET {q(target.column)} = {case} WHERE {' AND '.join(conditions)}"
+        )
+    keys = [by.get_db_prep_value(k, db) for k in values]
+    params: list[Any] = []
+    for k, value in zip(keys, values.values(), strict=True):
+        params += [k, target.get_db_prep_save(value, db)]
+    params += keys
+    params += [meta.get_field(name).get_db_prep_value(where[name], db) for name in filters]
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)

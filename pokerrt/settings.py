@@ -375,6 +375,10 @@ POKERRT_REALTIME = {
     # Seconds between a node's SYNC frames (the state digest of each stream a
     # socket asked digests of, docs/realtime.md); 0 sends none.
     "DIGEST_INTERVAL": float(os.environ.get("POKERRT_DIGEST_INTERVAL", 30)),
+    # Seconds a socket's credential is trusted between checks against the
+    # database; revocations Django writes are pushed at once, this bounds
+    # the rest (a session's expiry, a push lost). 0 checks every command.
+    "CREDENTIAL_RECHECK": float(os.environ.get("POKERRT_CREDENTIAL_RECHECK", 60)),
 }
 
 # --- Tables ----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ class RealtimeConfig(AppConfig):
 
     def ready(self) -> None:
         # The core's own target; the apps register the others in their ready().
-        from . import reconcile, snapshots
+        from . import reconcile, revocation, snapshots
         from .registry import register_stream, register_target
         from .validation import register_active, register_mend
 
@@ -23,3 +23,5 @@ class RealtimeConfig(AppConfig):
         register_active("PLAYER", snapshots.connected_players)
         register_mend(reconcile.DROP_GHOST_PRESENCE, reconcile.drop_ghost_presence)
         register_mend(reconcile.DROP_CLOSED_SOCKET, reconcile.drop_closed_socket)
+        # Revoked credentials pushed to their open sockets.
+        revocation.install()

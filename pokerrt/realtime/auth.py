@@ -2,9 +2,11 @@
 
 A token header that names no token never falls back to anonymous: the scope
 is marked and the consumer refuses the handshake (PROTOCOL.md section 1).
-What authenticated a socket is checked again before each of its commands:
-a user deactivated, a token deleted or a session logged out while the socket
-is open must not act through it.
+What authenticated a socket stays its :class:`Standing`: a user deactivated,
+a token deleted or a session logged out while the socket is open revokes it
+by push (``revocation``), and its commands re-check it against the database
+at most every ``CREDENTIAL_RECHECK`` seconds (a session's expiry, a push
+that never came). A revoked socket does not act again: close 4401.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.http import parse_cookie
 from django.utils import timezone
+
+from pokerrt import clock
 
 
 @database_sync_to_async
@@ -116,6 +120,37 @@ def credential_of(scope: dict[str, Any]) -> Credential | None:
     return Credential(user.pk, session_key=scope["session"].session_key)
 
 
+class Standing:
+    """A socket's credential as last known: revoked by push, re-checked against the database on a bound."""
+
+    def __init__(self, credential: Credential) -> None:
+        self.credential = credential
+        # Set by a revocation: in the thread that committed it (this node), or
+        # by the consumer on its ``credential.revoked`` message (any node).
+        self.revoked = False
+        # clock.monotonic() of the last check that found it valid; None: not
+        # checked since the socket's presence row was written, so the first
+        # command checks (a revocation between the handshake and the row
+        # could not be pushed to it).
+        self.checked_at: float | None = None
+
+    def check(self) -> None:
+        """Raise CredentialRevoked unless the credential still stands. In the sync thread.
+
+        The database is asked only when the last check is older than
+        CREDENTIAL_RECHECK seconds: pushes cover everything Django writes.
+        """
+        if self.revoked:
+            raise CredentialRevoked()
+        now = clock.monotonic()
+        if self.checked_at is not None and now - self.checked_at < settings.POKERRT_REALTIME["CREDENTIAL_RECHECK"]:
+            return
+        if not credential_valid(self.credential):
+            self.revoked = True
+            raise CredentialRevoked()
+        self.checked_at = now
+
+
 def credential_valid(credential: Credential) -> bool:
     """Whether the user is active and the token or unexpired session still exists: one indexed query."""
     with connection.cursor() as cursor:
@@ -129,8 +164,9 @@ def credential_valid(credential: Credential) -> bool:
         return cursor.fetchone() is not None
 
 
-# Asked before every command of every socket, so written once per database
-# (the ORM compiling the same filter each time cost more than the query).
+# Asked on every socket's first command and on each re-check, so written
+# once per database (the ORM compiling the same filter each time cost more
+# than the query).
 _sql: dict[tuple[str, str], str] = {}
 
 
@@ -159,7 +195,7 @@ def _token_sql() -> str:
 def _session_sql() -> str:
     key = ("session", connection.vendor)
     if key not in _sql:
-        user, session = get_user_model(), _session_model()
+        user, session = get_user_model(), session_model()
         _sql[key] = (
             f"SELECT 1 FROM {connection.ops.quote_name(user._meta.db_table)} "
             f"WHERE {_column(user, user._meta.pk.name)} = %s AND {_column(user, 'is_active')} "
@@ -173,5 +209,6 @@ def _session_store() -> Any:
     return import_module(settings.SESSION_ENGINE).SessionStore
 
 
-def _session_model() -> Any:
+def session_model() -> Any:
+    """The model of the session engine's rows (what a session socket's check reads)."""
     return _session_store().get_model_class()

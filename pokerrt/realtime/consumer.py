@@ -29,7 +29,7 @@ from django.contrib.auth.models import AnonymousUser
 from pokerrt import error_handlers, errors, metrics
 
 from .. import clock
-from . import auth, digest_sync, presence, processor, registry
+from . import auth, digest_sync, presence, processor, registry, revocation
 from .digest import is_digested
 from .envelope import Command, control_frame, error_frame, parse_command, read_ref
 from .frames import decode, encode
@@ -65,14 +65,14 @@ class NodeStopping(Exception):
     """The node closed this socket (1012) while its command waited for the sync thread."""
 
 
-def _as_user(shutdown: Any, credential: auth.Credential | None, fn: Callable[..., T], *args: Any) -> T:
+def _as_user(shutdown: Any, standing: auth.Standing | None, fn: Callable[..., T], *args: Any) -> T:
     # The one sync thread may reach this long after it was queued. Once the
     # node stops, commands are dropped unrun, so that the thread gets to the
     # consumers' disconnects within the grace.
     if shutdown is not None and shutdown.started:
         raise NodeStopping()
-    if credential is not None and not auth.credential_valid(credential):
-        raise auth.CredentialRevoked()
+    if standing is not None:
+        standing.check()
     return fn(*args)
 
 
@@ -96,6 +96,10 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self.shutdown: Any = None
         # Whether this socket counts in pokerrt_connections (it was accepted).
         self.counted = False
+        # The credential of a logged-in socket, set in connect: revoked by push
+        # (revocation.py) or found gone by a re-check, it closes the socket 4401
+        # at its next command.
+        self.standing: auth.Standing | None = None
 
     @property
     def closed(self) -> bool:
@@ -135,8 +139,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             return
         conf = settings.POKERRT_REALTIME
         self.user = self.scope.get("user") or AnonymousUser()
-        # Checked again before each command: it may be revoked while the socket is open.
-        self.credential = auth.credential_of(self.scope)
+        credential = auth.credential_of(self.scope)
+        self.standing = auth.Standing(credential) if credential is not None else None
         self.bucket = TokenBucket(conf["RATE_PER_SECOND"], conf["RATE_BURST"], clock=clock.monotonic)
         self.last_frame_at = clock.monotonic()
         # Backpressure and the node's shutdown, from the pokerrt server
@@ -152,6 +156,9 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         # previous run's rows cleared, its heartbeat going): after a restart
         # the first one may well be a watcher.
         await presence.ensure_node_started(self.scope.get("server"))
+        if self.standing is not None:
+            # Before the presence row, by which revocations on other nodes find the socket.
+            revocation.watch(self.channel_name, self.standing)
         if self.user.is_authenticated:
             # Before the write: if connect fails after it, _release still deletes the row.
             self.tracked = True
@@ -175,6 +182,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             Heartbeat.forget(self.beat)
         if hasattr(self, "outbox"):  # connect made none when it refused the handshake
             self.outbox.stop()
+        if self.standing is not None:
+            revocation.unwatch(self.channel_name, self.standing)
         try:
             for target, stream_id in list(self.subscriptions):
                 digest_sync.unwatch((target, stream_id), self.channel_name)
@@ -282,12 +291,17 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
                 self.send_frame(control_frame("ACK", ack, command.target, command.id))
 
     async def as_user(self, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(*args)`` in the sync thread, once the socket's credential proved still valid there.
+        """``fn(*args)`` in the sync thread, once the socket's credential proved still standing there.
 
-        In the same thread hop as the command, so the check costs one query
-        and no extra wait behind other consumers' database work.
+        In the same thread hop as the command: a revocation committed before
+        the command runs is seen, whichever thread committed it.
         """
-        return await database_sync_to_async(_as_user)(self.shutdown, self.credential, fn, *args)
+        return await database_sync_to_async(_as_user)(self.shutdown, self.standing, fn, *args)
+
+    async def credential_revoked(self, message: dict[str, Any]) -> None:
+        """A revocation pushed from any node (revocation.py): the next command closes 4401, as a re-check would."""
+        if self.standing is not None and revocation.matches(self.standing.credential, message):
+            self.standing.revoked = True
 
     async def command_failed(self, error: Exception, ref: str | None, content: Any) -> None:
         target = id_ = None

@@ -12,12 +12,19 @@ tens of seconds), a message is copied once per channel as a shallow dict
 them), a group send is a plain loop, and a channel's queue is built only
 when it has none (upstream builds one to throw away on each send and receive),
 as a ``Mailbox`` (mailbox.py) rather than an ``asyncio.Queue``.
+
+A large group (a lobby watched by hundreds) is sent to a few dozen members
+per turn of the event loop, by a task of its own: delivering to each member
+wakes its consumer, and two hundred consumers woken at once held up every
+table frame behind them (issue 11's benchmark). The group's messages keep
+their order; other groups' sends do not wait for it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from typing import Any
 
 from channels.exceptions import ChannelFull
@@ -31,6 +38,9 @@ class InMemoryChannelLayer(UpstreamInMemoryChannelLayer):
         super().__init__(*args, **kwargs)
         self.sweep_interval = sweep_interval
         self._next_sweep = 0.0
+        # Per large group being fanned out: its messages waiting, each with the members it goes to.
+        self._fanouts: dict[str, deque[tuple[dict[str, Any], list[str]]]] = {}
+        self._fanout_tasks: set[asyncio.Task[None]] = set()
 
     def _clean_expired(self) -> None:
         now = time.monotonic()
@@ -72,13 +82,44 @@ class InMemoryChannelLayer(UpstreamInMemoryChannelLayer):
             queue = self.channels[channel] = Mailbox(maxsize=self.get_capacity(channel))
         return queue
 
+    # A group with more members than this is fanned out by its own task, this many members per loop turn.
+    large_group = 32
+
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
         assert isinstance(message, dict), "Message is not a dict"
         self.require_valid_group_name(group)
         self._clean_expired()
-        for channel in list(self.groups.get(group, ())):
+        members = list(self.groups.get(group, ()))
+        pending = self._fanouts.get(group)
+        if pending is None and len(members) <= self.large_group:
+            self._deliver(members, message)
+            return
+        # Behind the group's earlier messages, whatever its size now; to the
+        # members it has now, as a plain loop would.
+        if pending is None:
+            pending = self._fanouts[group] = deque()
+            task = asyncio.get_running_loop().create_task(self._fan_out(group, pending))
+            self._fanout_tasks.add(task)
+            task.add_done_callback(self._fanout_tasks.discard)
+        pending.append((message, members))
+
+    async def _fan_out(self, group: str, pending: deque[tuple[dict[str, Any], list[str]]]) -> None:
+        try:
+            while pending:
+                message, members = pending.popleft()
+                for start in range(0, len(members), self.large_group):
+                    if start:
+                        # The members woken so far run, and what else is ready (other tables' frames).
+                        await asyncio.sleep(0)
+                    self._deliver(members[start:start + self.large_group], message)
+        finally:
+            del self._fanouts[group]
+
+    def _deliver(self, channels: list[str], message: dict[str, Any]) -> None:
+        expires = time.time() + self.expiry
+        for channel in channels:
             try:
-                await self.send(channel, message)
-            except ChannelFull:
+                self._queue(channel).put_nowait((expires, dict(message)))
+            except asyncio.QueueFull:
                 pass  # as upstream: a full channel misses the message; its consumer sees the seq gap
 

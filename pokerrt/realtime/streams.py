@@ -110,9 +110,8 @@ def emit_many(emissions: list[Emission]) -> list[Event]:
     """Journal several events at once, in order; broadcast them in that order on commit.
 
     What one action causes (a betting action, the street it deals, the hand's
-    end) costs one seq update per stream it touches and one insert for all
-    events, instead of a round trip pair per event. Streams are locked in the
-    order they first appear, as one ``emit`` after another would.
+    end) costs one seq update for all the streams it touches (:func:`next_seqs`)
+    and one insert for all events, instead of a round trip pair per event.
     """
     if not connection.in_atomic_block:
         raise NotInTransaction("emit() must be called inside transaction.atomic()")
@@ -129,9 +128,8 @@ def emit_many(emissions: list[Emission]) -> list[Event]:
         checked.append((target, sid, type, json.loads(json.dumps(data, cls=DjangoJSONEncoder))))
     # The first seq each stream gives this batch, taken under the stream's lock.
     next_of = {}
-    for (target, sid), count in counts.items():
-        last, epoch = next_seq(target, sid, count)
-        next_of[(target, sid)] = [last - count + 1, epoch]
+    for (target, sid), (last, epoch) in next_seqs(counts).items():
+        next_of[(target, sid)] = [last - counts[(target, sid)] + 1, epoch]
     stamp = timezone.now()
     events = []
     for target, sid, type, data in checked:
@@ -183,6 +181,46 @@ def next_seq(target: str, stream_id: str, count: int = 1) -> tuple[int, str]:
             cursor.execute(sql, [count, target, stream_id])
             row = cursor.fetchone()
     return int(row[0]), str(row[1])
+
+
+def next_seqs(counts: dict[tuple[str, str], int]) -> dict[tuple[str, str], tuple[int, str]]:
+    """:func:`next_seq` for several streams at once: (target, id) -> (its last seq, its epoch). The rows stay locked.
+
+    A deal or a hand's end takes seqs on the TABLE stream and on every dealt
+    player's PLAYER stream: one UPDATE ... RETURNING for all of them, its SQL
+    written once per number of streams. A stream with no row yet gets one
+    (``lock_stream``) and its seqs on its own, after.
+    """
+    if len(counts) == 1:
+        [((target, sid), count)] = counts.items()
+        return {(target, sid): next_seq(target, sid, count)}
+    keys = list(counts)
+    sql = _next_seqs_sql.get((len(keys), connection.vendor))
+    if sql is None:
+        q = connection.ops.quote_name
+        match = f"({q('target')} = %s AND {q('stream_id')} = %s)"
+        sql = _next_seqs_sql[(len(keys), connection.vendor)] = (
+            f"UPDATE {q(Stream._meta.db_table)} SET {q('seq')} = {q('seq')} + CASE "
+            + " ".join([f"WHEN {match} THEN %s"] * len(keys))
+            + f" END WHERE {' OR '.join([match] * len(keys))} RETURNING {q('target')}, {q('stream_id')}, "
+            f"{q('seq')}, {q('epoch')}"
+        )
+    params: list[Any] = []
+    for target, sid in keys:
+        params += [target, sid, counts[(target, sid)]]
+    for target, sid in keys:
+        params += [target, sid]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        taken = {(str(row[0]), str(row[1])): (int(row[2]), str(row[3])) for row in cursor.fetchall()}
+    for target, sid in keys:
+        if (target, sid) not in taken:
+            taken[(target, sid)] = next_seq(target, sid, counts[(target, sid)])
+    return taken
+
+
+# (number of streams, database vendor) -> the UPDATE of next_seqs.
+_next_seqs_sql: dict[tuple[int, str], str] = {}
 
 
 def lock_stream(target: str, stream_id: str) -> Stream:

@@ -21,10 +21,10 @@ import logging
 from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from pokerrt import clock, metrics, retry
+from pokerrt.hotpath import HotQuery, save_fields
 
 from .models import Deadline
 from .registry import Payload, handler_for
@@ -59,12 +59,25 @@ def schedule(key: str, handler: str, at: datetime, payload: Payload | None = Non
 
 
 def cancel(key: str) -> bool:
-    """Cancel the pending deadline ``key``; return whether one was pending."""
-    with transaction.atomic(savepoint=False):
-        cancelled = Deadline.objects.filter(
-            key=key, fired_at__isnull=True, cancelled_at__isnull=True
-        ).update(cancelled_at=clock.now(), version=F("version") + 1)
-    return bool(cancelled)
+    """Cancel the pending deadline ``key``; return whether one was pending.
+
+    Every hand's end cancels its action clock: one UPDATE whose SQL is
+    written once per database, not compiled by the ORM each time.
+    """
+    meta = Deadline._meta
+    sql = _cancel_sql.get(connection.vendor)
+    if sql is None:
+        q = connection.ops.quote_name
+        version, cancelled_at = q(meta.get_field("version").column), q(meta.get_field("cancelled_at").column)
+        sql = _cancel_sql[connection.vendor] = (
+            f"UPDATE {q(meta.db_table)} SET {cancelled_at} = %s, {version} = {version} + 1 "
+            f"WHERE {q(meta.get_field('key').column)} = %s AND {q(meta.get_field('fired_at').column)} IS NULL "
+            f"AND {cancelled_at} IS NULL"
+        )
+    now = meta.get_field("cancelled_at").get_db_prep_save(clock.now(), connection)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(sql, [now, key])
+        return cursor.rowcount > 0
 
 
 def fire(key: str, version: int) -> bool:
@@ -78,15 +91,21 @@ def fire(key: str, version: int) -> bool:
     return retry.call(_fire_once, key, version, what=f"deadline {key} v{version}")
 
 
+# Every hand's start and every lobby row's send is a deadline firing: its
+# reads are compiled once per process (pokerrt.hotpath), not per firing.
+_seen = HotQuery(lambda key: Deadline.objects.filter(key=key).only("version", "handler", "payload").order_by()[:1])
+_locked = HotQuery(lambda key: Deadline.objects.select_for_update().filter(key=key).order_by()[:1])
+
+
 def _fire_once(key: str, version: int) -> bool:
-    seen = Deadline.objects.filter(key=key).values("version", "handler", "payload").first()
-    if seen is None or seen["version"] != version:
+    seen = _seen.first(key)
+    if seen is None or seen.version != version:
         return False  # stale: rescheduled or cancelled since this wake-up was asked for
-    handler = handler_for(seen["handler"])
+    handler = handler_for(seen.handler)
     with transaction.atomic():
         if handler.lock is not None:
-            handler.lock(seen["payload"])
-        deadline = Deadline.objects.select_for_update().filter(key=key).first()
+            handler.lock(seen.payload)
+        deadline = _locked.first(key)
         if deadline is None or deadline.version != version or not deadline.is_pending:
             return False
         now = clock.now()
@@ -96,7 +115,7 @@ def _fire_once(key: str, version: int) -> bool:
             transaction.on_commit(lambda: request_wake_up(key, version, due_at), robust=True)
             return False
         deadline.fired_at = now
-        deadline.save(update_fields=["fired_at"])
+        save_fields(deadline, "fired_at")
         handler.run(deadline.payload)
     lateness = (now - deadline.due_at).total_seconds()
     metrics.TIMER_LATENESS_SECONDS.observe(lateness)
@@ -145,3 +164,5 @@ def _bump(key: str, **fields: object) -> int | None:
 
 # (field names, database vendor) -> the UPDATE of _bump.
 _bump_sql: dict[tuple[tuple[str, ...], str], str] = {}
+# database vendor -> the UPDATE of cancel.
+_cancel_sql: dict[str, str] = {}

@@ -35,6 +35,9 @@ _locked_table = HotQuery(lambda pk: Table.objects.select_for_update().filter(pk=
 _live_hand = HotQuery(lambda table_pk, live: Hand.objects.filter(table_id=table_pk).filter(status=live)
                       .defer("config", "deck", "result").order_by("pk")[:1])
 _seat_of = HotQuery(lambda table_pk, user_pk: Seat.objects.filter(table_id=table_pk).filter(user_id=user_pk).order_by("pk")[:1])
+_occupied = HotQuery(lambda table_pk: Seat.objects.filter(table_id=table_pk, user__isnull=False).order_by("number"))
+_occupied_with_players = HotQuery(lambda table_pk: Seat.objects.filter(table_id=table_pk, user__isnull=False)
+                                  .select_related("user").order_by("number"))
 
 
 def lock_table(table_id: int | str) -> Table:
@@ -63,6 +66,16 @@ def locked_tables(*table_ids: int | str) -> Iterator[list[Table]]:
 
 def seat_of(table: Table, user: Any) -> Seat | None:
     return _seat_of.first(table.pk, user.pk) if user.pk is not None else None
+
+
+def occupied_seats(table: Table) -> list[Seat]:
+    """The seats a player holds, by number (every hand's end reads them)."""
+    return _occupied.all(table.pk)
+
+
+def occupied_seats_with_players(table: Table) -> list[Seat]:
+    """The seats a player holds, by number, each with its ``user`` read in the same query (a deal)."""
+    return _occupied_with_players.all(table.pk)
 
 
 def own_seat(table: Table, user: Any) -> Seat:

@@ -16,7 +16,7 @@ from tables.engine import rules
 from .. import live, snapshots
 from ..models import Hand, HandAction, HandPlayer, HandStatus, Seat, SeatStatus, Table, TableStatus
 from ..policies import policy_for
-from .base import action_timer, conf, live_hand, locked_table, now, seat_of
+from .base import action_timer, conf, live_hand, locked_table, now, occupied_seats_with_players, seat_of
 from .dealing import sit_out
 from .settlement import publish
 from .translate import Emission
@@ -30,7 +30,7 @@ def do_start_hand(table_id: int | str) -> Hand | None:
         policy = policy_for(table)
         if not policy.may_deal(table):
             return None
-        occupied = list(Seat.objects.filter(table=table, user__isnull=False).select_related("user").order_by("number"))
+        occupied = occupied_seats_with_players(table)
         # Where the policy says so (tournaments), players sitting out are dealt in and blinded out.
         blinded_out = policy.deals_in_sitting_out(table)
         seats = [

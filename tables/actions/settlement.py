@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Case, Value, When
 
 from pokerrt import metrics
-from pokerrt.hotpath import save_fields
+from pokerrt.hotpath import save_fields, update_each
 from pokerrt.realtime.streams import emit_many
 from pokerrt.timers import cancel
 from tables import engine
@@ -17,7 +16,7 @@ from .. import live, lobby_rows
 from ..models import Hand, HandPlayer, HandStatus, Seat, Table
 from ..policies import policy_for
 from . import translate
-from .base import action_timer, dealt_in, now
+from .base import action_timer, dealt_in, now, occupied_seats
 from .dealing import maybe_schedule_hand, stand_up
 
 
@@ -58,18 +57,16 @@ def settle(table: Table, hand: Hand, dealt: engine.Hand, uncalled: dict[int, int
     final = dealt.stacks
     # Read once: the stacks are written back from here, and who stands up and
     # whether the next hand can be dealt are decided on the same rows.
-    occupied = list(Seat.objects.filter(table=table, user__isnull=False).order_by("number"))
+    occupied = occupied_seats(table)
     changed = []
     for seat in occupied:
         if seat.number in final and seat.user_id == hand.players.get(str(seat.number)):
             if seat.stack != final[seat.number]:
                 seat.stack = final[seat.number]
                 changed.append(seat)
-    if changed:
-        Seat.objects.bulk_update(changed, ["stack"])
-    HandPlayer.objects.filter(hand=hand).update(
-        final_stack=Case(*(When(seat=number, then=Value(final[number])) for number in dealt.seats))
-    )
+    # Each hand's end: written by SQL built once per row count (hotpath), not compiled by the ORM each time.
+    update_each(Seat, "stack", "id", {seat.pk: seat.stack for seat in changed})
+    update_each(HandPlayer, "final_stack", "seat", {number: final[number] for number in dealt.seats}, hand=hand.pk)
     emit_all([*(before or ()), *translate.hand_end(table.pk, hand, dealt, result, uncalled)])
     transaction.on_commit(metrics.HANDS_PLAYED.inc)
     live.forget(hand)

@@ -26,6 +26,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 RANKS = '23456789TJQKA'
@@ -55,9 +56,18 @@ class Deck:
         if len(self.salts) != 52 or any(len(s) != SALT_BYTES for s in self.salts):
             raise ValueError('a deck needs 52 salts of 16 bytes')
 
+    @cached_property
+    def leaf_digests(self) -> tuple[bytes, ...]:
+        """The 52 leaf digests in dealing order, hashed once per deck.
+
+        A hand asks for them at its start (the commitment) and at its end
+        (the proof on the TABLE stream and in the hand's result).
+        """
+        return tuple(leaf(c, s) for c, s in zip(self.cards, self.salts, strict=True))
+
     def leaves(self) -> list[str]:
         """The 52 leaf hashes in hex, in dealing order."""
-        return [leaf(c, s).hex() for c, s in zip(self.cards, self.salts, strict=True)]
+        return [digest.hex() for digest in self.leaf_digests]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form: cards as one string, salts as hex (keep it secret)."""
@@ -94,20 +104,20 @@ def shuffled_deck() -> Deck:
 
 def commitment(deck: Deck) -> str:
     """``HAND_START.deck_commitment``: sha256 over the 52 leaf digests, hex."""
-    return hashlib.sha256(b''.join(
-        leaf(c, s) for c, s in zip(deck.cards, deck.salts, strict=True))).hexdigest()
+    return hashlib.sha256(b''.join(deck.leaf_digests)).hexdigest()
 
 
 def deck_proof(deck: Deck, revealed_positions: Iterable[int]) -> dict[str, Any]:
     """``HAND_END.deck_proof``: all leaves, and the salts of the cards shown."""
-    positions = sorted(set(revealed_positions))
-    return {
-        'leaves': deck.leaves(),
-        'reveals': [
-            {'position': p, 'card': deck.cards[p], 'salt': deck.salts[p].hex()}
-            for p in positions
-        ],
-    }
+    return {'leaves': deck.leaves(), 'reveals': reveals(deck, revealed_positions)}
+
+
+def reveals(deck: Deck, positions: Iterable[int]) -> list[dict[str, Any]]:
+    """Position, card and salt of each of ``positions``, in order: what a proof reveals."""
+    return [
+        {'position': p, 'card': deck.cards[p], 'salt': deck.salts[p].hex()}
+        for p in sorted(set(positions))
+    ]
 
 
 def verify_deck_proof(commitment_hex: str, proof: dict[str, Any]) -> bool:

@@ -88,7 +88,7 @@ from pokerkit import (
 )
 
 from tables.engine.config import HandConfig, Post
-from tables.engine.deck import Deck, commitment, deck_proof
+from tables.engine.deck import Deck, commitment, deck_proof, reveals
 from tables.engine.errors import IllegalAction, NotYourTurn
 from tables.engine.evaluator import CARD_OBJECTS, PhevaluatorHighHand, describe
 
@@ -529,9 +529,7 @@ class Hand:
 
     def hole_card_reveals(self, seat: int) -> list[dict[str, Any]]:
         """A seat's own hole cards with salts, for its PLAYER stream."""
-        proof = deck_proof(self.deck, self._hole_positions[self._index[seat]])
-        reveals: list[dict[str, Any]] = proof['reveals']
-        return reveals
+        return reveals(self.deck, self._hole_positions[self._index[seat]])
 
     # actions
 

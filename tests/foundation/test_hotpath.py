@@ -1,4 +1,4 @@
-"""HotQuery: a hot lookup compiled by the ORM once, then run with new parameters."""
+"""HotQuery: a hot lookup compiled by the ORM once, then run with new parameters; update_each: a bulk update written once."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from lobby.actions import do_create_lobby
 from lobby.models import Lobby
-from pokerrt.hotpath import HotQuery
+from pokerrt.hotpath import HotQuery, update_each
 
 pytestmark = pytest.mark.django_db
 
@@ -68,5 +68,53 @@ def test_a_deferred_field_loads_on_first_use():
 def test_a_query_of_other_columns_than_its_models_is_refused():
     lobby = do_create_lobby("Main")
     query = HotQuery(lambda pk: Lobby.objects.filter(pk=pk).annotate(n=Count("tables")).order_by()[:1])
-    with pytest.raises(ValueError, match="columns of its model only"):
+    with pytest.raises(ValueError, match="no annotations"):
         query.first(lobby.pk)
+
+
+def test_all_returns_every_row_in_the_querys_order():
+    lobbies = [do_create_lobby(name) for name in ("B", "A", "C")]
+    by_name = HotQuery(lambda start: Lobby.objects.filter(pk__gte=start).order_by("name"))
+    assert [lobby.name for lobby in by_name.all(lobbies[0].pk)] == ["A", "B", "C"]
+    assert by_name.all(lobbies[-1].pk + 1) == []
+
+
+def test_update_each_sets_each_row_its_own_value_in_one_statement():
+    # given
+    lobbies = [do_create_lobby(name) for name in ("A", "B", "C")]
+    # when: two of three get their own description, and only where the name also matches
+    with CaptureQueriesContext(connection) as queries:
+        update_each(Lobby, "description", "id", {lobbies[0].pk: "first", lobbies[1].pk: "second"}, name="A")
+        update_each(Lobby, "description", "id", {lobbies[0].pk: "never", lobbies[1].pk: "second"}, name="B")
+    # then
+    assert len(queries.captured_queries) == 2
+    assert [Lobby.objects.get(pk=lobby.pk).description for lobby in lobbies] == ["first", "second", ""]
+
+
+def test_update_each_of_nothing_sends_nothing():
+    with CaptureQueriesContext(connection) as queries:
+        update_each(Lobby, "description", "id", {})
+    assert queries.captured_queries == []
+
+
+def test_select_related_rows_come_back_as_the_orms_related_instances(make_user):
+    # given: a seat with a player and one without, at one table
+    from tables.actions import do_create_table, do_join_table
+    from tables.models import Seat
+
+    table = do_create_table(do_create_lobby("Main"), "T", small_blind=5, big_blind=10, min_buy_in=100)
+    player = make_user("ann")
+    do_join_table(player, table.pk, 500)
+    seats = HotQuery(lambda pk: Seat.objects.filter(table_id=pk).select_related("user").order_by("number"))
+    # when
+    found = seats.all(table.pk)
+    # then: the player came with the seat (no query to reach them); empty seats have none
+    expected = list(Seat.objects.filter(table=table).select_related("user").order_by("number"))
+    assert [(s.pk, s.number, s.user_id, s.stack) for s in found] == [
+        (s.pk, s.number, s.user_id, s.stack) for s in expected
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        taken = [s for s in found if s.user_id is not None]
+        assert [s.user.username for s in taken] == ["ann"]
+        assert all(s.user is None for s in found if s.user_id is None)
+    assert queries.captured_queries == []

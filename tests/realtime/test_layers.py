@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from channels.exceptions import ChannelFull
 
@@ -65,3 +67,50 @@ async def test_expired_messages_and_memberships_are_swept_at_most_once_per_inter
     await layer.group_send("other", {"type": "y"})
     # then: the expired message is gone, and with it the channel's memberships
     assert stale not in layer.channels and stale not in layer.groups["g"]
+
+
+async def _members(layer: InMemoryChannelLayer, group: str, count: int) -> list[str]:
+    channels = [await layer.new_channel() for _ in range(count)]
+    for channel in channels:
+        await layer.group_add(group, channel)
+    return channels
+
+
+async def test_a_large_group_is_fanned_out_a_few_dozen_members_per_loop_turn():
+    layer = InMemoryChannelLayer()
+    lobby = await _members(layer, "lobby.1", 3 * layer.large_group)
+    await layer.group_send("lobby.1", {"type": "event.send", "seq": 1})
+    # when: the loop turns once
+    await asyncio.sleep(0)
+    # then: the first members have it, the rest come in later turns
+    reached = [channel for channel in lobby if channel in layer.channels]
+    assert len(reached) == layer.large_group
+    for channel in lobby:
+        assert (await layer.receive(channel))["seq"] == 1
+
+
+async def test_a_small_group_sent_after_a_large_one_does_not_wait_for_it():
+    layer = InMemoryChannelLayer()
+    lobby = await _members(layer, "lobby.1", 3 * layer.large_group)
+    (table,) = await _members(layer, "table.1", 1)
+    await layer.group_send("lobby.1", {"type": "event.send", "seq": 1})
+    await layer.group_send("table.1", {"type": "event.send", "seq": 7})
+    assert table in layer.channels
+    assert not all(channel in layer.channels for channel in lobby)
+    assert (await layer.receive(table))["seq"] == 7
+
+
+async def test_a_large_group_keeps_its_order_when_it_shrinks_meanwhile():
+    layer = InMemoryChannelLayer()
+    lobby = await _members(layer, "lobby.1", 2 * layer.large_group)
+    await layer.group_send("lobby.1", {"type": "event.send", "seq": 1})
+    # when: all but one leave while the first message is still being fanned out
+    for channel in lobby[1:]:
+        await layer.group_discard("lobby.1", channel)
+    await layer.group_send("lobby.1", {"type": "event.send", "seq": 2})
+    # then: the small group's next message still comes after the first
+    assert [(await layer.receive(lobby[0]))["seq"] for _ in range(2)] == [1, 2]
+    # and the members that left got the message sent while they belonged, not the later one
+    last = lobby[-1]
+    assert (await layer.receive(last))["seq"] == 1
+    assert last not in layer.channels

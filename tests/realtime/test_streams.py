@@ -47,7 +47,7 @@ def test_seq_counts_each_stream_from_one(sent):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_emit_many_takes_each_streams_seqs_in_one_update_and_sends_in_order(sent):
+def test_emit_many_takes_every_streams_seqs_in_one_update_and_sends_in_order(sent):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -60,12 +60,26 @@ def test_emit_many_takes_each_streams_seqs_in_one_update_and_sends_in_order(sent
             ("TALLY", "m1", "ADD", {"n": 3}), ("TALLY", "m1", "ADD", {"n": 4}),
         ])
     writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(("UPDATE", "INSERT"))]
-    assert len(writes) == 3  # a seq update per stream, one insert of all four events
+    assert len(writes) == 2  # one seq update for both streams, one insert of all four events
     assert [(e.stream_id, e.seq, e.data["n"]) for e in events] == [("m1", 2, 1), ("m2", 2, 2), ("m1", 3, 3), ("m1", 4, 4)]
     assert [(e.stream_id, e.seq) for e in sent] == [("m1", 2), ("m2", 2), ("m1", 3), ("m1", 4)]
     stored = Event.objects.filter(stream_id="m1").order_by("seq")
     assert [(e.seq, e.data["n"]) for e in stored] == [(1, 1), (2, 1), (3, 3), (4, 4)]
     assert len({e.timestamp for e in events}) == 1 and Stream.objects.get(stream_id="m1").seq == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_emit_many_gives_a_stream_new_to_the_batch_its_row_and_first_seqs(sent):
+    # given: one stream with a row, one without
+    actions.do_add("old", 1)
+    # when: one batch writes to both
+    with transaction.atomic():
+        events = streams.emit_many([
+            ("TALLY", "old", "ADD", {"n": 1}), ("TALLY", "new", "ADD", {"n": 2}), ("TALLY", "new", "ADD", {"n": 3}),
+        ])
+    # then
+    assert [(e.stream_id, e.seq) for e in events] == [("old", 2), ("new", 1), ("new", 2)]
+    assert Stream.objects.get(stream_id="new").seq == 2 and Stream.objects.get(stream_id="old").seq == 2
 
 
 @pytest.mark.django_db(transaction=True)

@@ -77,10 +77,7 @@ def test_dealing_a_hand_reads_the_seats_and_their_players_once(table, seated, se
         ("INSERT", "tables_hand"),  # with its first deadline
         ("INSERT", "tables_handplayer"),
         ("UPDATE", "timers_deadline"),  # the action clock's wake-up
-        ("UPDATE", "realtime_stream"),  # TABLE
-        ("UPDATE", "realtime_stream"),  # each dealt player's PLAYER stream: the hole cards
-        ("UPDATE", "realtime_stream"),
-        ("UPDATE", "realtime_stream"),
+        ("UPDATE", "realtime_stream"),  # TABLE and each dealt player's PLAYER stream (the hole cards), one update
         ("INSERT", "realtime_event"),  # HAND_START, the blinds and the cards, one insert
     ]
 
@@ -100,10 +97,7 @@ def test_the_action_that_ends_a_hand_settles_it_in_a_few_statements(table, seate
         ("SELECT", "tables_seat"),  # the occupied seats, read once
         ("UPDATE", "tables_seat"),  # the stacks that changed, one update
         ("UPDATE", "tables_handplayer"),  # every final stack, one update
-        ("UPDATE", "realtime_stream"),  # TABLE
-        ("UPDATE", "realtime_stream"),  # each dealt player's PLAYER stream: their HAND_END
-        ("UPDATE", "realtime_stream"),
-        ("UPDATE", "realtime_stream"),
+        ("UPDATE", "realtime_stream"),  # TABLE and each dealt player's PLAYER stream (their HAND_END), one update
         ("INSERT", "realtime_event"),  # the last action and HAND_END, one insert
         # The lobby's row of the table marked changed (lobby.directory.mark_changed):
         ("INSERT", "lobby_rowchange"),
