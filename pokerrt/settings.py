@@ -231,7 +231,8 @@ if REDIS_URL:
             "BACKEND": (
                 "channels_redis.core.RedisChannelLayer"
                 if CHANNEL_LAYER_KIND == "core"
-                else "channels_redis.pubsub.RedisPubSubChannelLayer"
+                # channels_redis's Pub/Sub layer, each socket's queue a Mailbox (pokerrt/realtime/redis_layers.py).
+                else "pokerrt.realtime.redis_layers.RedisPubSubChannelLayer"
             ),
             "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30, "prefix": CHANNEL_PREFIX}
             if CHANNEL_LAYER_KIND == "core"

@@ -4,7 +4,7 @@ Local nodes are ``python -m pokerrt.realtime.server`` processes on a fresh
 database (docs/realtime.md): the ``embedded`` profile is one node on a SQLite
 file with the in-memory layer; ``services`` is ``--nodes`` nodes on one
 PostgreSQL database (``HARNESS_POSTGRES_URL``'s server, database
-``pokerrt_harness``, recreated each run) sharing Redis (``HARNESS_REDIS_URL``:
+``HARNESS_DATABASE``, default ``pokerrt_harness``, recreated each run) sharing Redis (``HARNESS_REDIS_URL``:
 the Pub/Sub channel layer and the cache). Timers stay in-process: each node
 arms what it schedules, and a deadline fires once whichever node gets to it.
 
@@ -31,7 +31,8 @@ from typing import IO, Any
 from urllib.parse import urlsplit, urlunsplit
 
 REPO = Path(__file__).resolve().parents[2]
-POSTGRES_DATABASE = "pokerrt_harness"
+# The harness's own database, dropped and created each run: give each person running it their own.
+POSTGRES_DATABASE = os.environ.get("HARNESS_DATABASE", "pokerrt_harness")
 
 
 @dataclass
@@ -103,14 +104,16 @@ def recreate_postgres(env: dict[str, str]) -> None:
         conn.execute(f"CREATE DATABASE {POSTGRES_DATABASE}")
 
 
-def start_local_nodes(env: dict[str, str], count: int, app: str = "pokerrt.asgi:application") -> list[Node]:
+def start_local_nodes(env: dict[str, str], count: int, app: str = "pokerrt.asgi:application",
+                      module: str = "pokerrt.realtime.server") -> list[Node]:
+    """``count`` nodes serving ``app``, each ``python -m module`` (the server, or a wrapper of it)."""
     nodes = []
     try:
         for i in range(count):
             port = free_port()
             log = tempfile.TemporaryFile()
             proc = subprocess.Popen(
-                [sys.executable, "-m", "pokerrt.realtime.server", "-b", "127.0.0.1", "-p", str(port), app],
+                [sys.executable, "-m", module, "-b", "127.0.0.1", "-p", str(port), app],
                 env={**env, "POKERRT_NODE_NAME": f"harness-{i}-{port}"}, cwd=REPO,
                 stdout=subprocess.DEVNULL, stderr=log)
             nodes.append(Node(f"ws://127.0.0.1:{port}/ws/", proc, log))

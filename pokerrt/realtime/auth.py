@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
-from channels.auth import AuthMiddlewareStack
+from channels.auth import get_user
 from channels.db import database_sync_to_async
-from channels.middleware import BaseMiddleware
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.http import parse_cookie
 from django.utils import timezone
 
 from pokerrt import clock
@@ -47,25 +48,50 @@ def authorization_token(scope: dict[str, Any]) -> str | None:
     return None
 
 
-class TokenAuthMiddleware(BaseMiddleware):
-    """Set ``scope["user"]`` from a token header, over what the session said."""
+class SocketAuth:
+    """Set ``scope["user"]`` from a token header, else from the session cookie: the one auth middleware of ``/ws/``.
 
-    async def __call__(self, scope, receive, send):  # type: ignore[no-untyped-def]
+    Channels' ``AuthMiddlewareStack`` is three middlewares (cookies, session,
+    user) and a token middleware made a fourth; each kept a coroutine frame
+    and its own copy of the scope for the socket's whole life, about 4 KiB of
+    an idle socket (loadtest/README.md, "Memory per idle connection"). This
+    fills the same scope keys (``cookies``, ``session``, ``user``; with a
+    token ``auth_token``, or ``auth_error`` when the token names none) in one
+    frame and one copy, and asks the sync thread only for a socket that
+    brings a token or a session cookie: an anonymous one has nothing to look up.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        cookies = cookies_of(scope)
+        session_key = cookies.get(settings.SESSION_COOKIE_NAME)
+        scope = dict(scope, cookies=cookies, session=_session_store()(session_key))
         key = authorization_token(scope)
         if key is not None:
-            scope = dict(scope)
+            # A token header decides alone: a bad one never falls back to the session.
             user = await user_for_token(key) if key else None
             if user is None:
                 scope["auth_error"] = "invalid token"
+                user = AnonymousUser()
             else:
-                scope["user"] = user
                 scope["auth_token"] = key
-        return await super().__call__(scope, receive, send)
+        elif session_key is not None:
+            user = await get_user(scope)
+        else:
+            user = AnonymousUser()
+        scope["user"] = user
+        return await self.inner(scope, receive, send)
 
 
-def RealtimeAuthStack(inner):  # type: ignore[no-untyped-def]
-    """Session and cookies first, then the token header."""
-    return AuthMiddlewareStack(TokenAuthMiddleware(inner))
+def cookies_of(scope: dict[str, Any]) -> dict[str, str]:
+    """The ``Cookie`` header as Django's ``request.COOKIES`` (as Channels' CookieMiddleware reads it)."""
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            cookies: dict[str, str] = parse_cookie(value.decode("latin1"))
+            return cookies
+    return {}
 
 
 class CredentialRevoked(Exception):
@@ -179,6 +205,10 @@ def _session_sql() -> str:
     return _sql[key]
 
 
+def _session_store() -> Any:
+    return import_module(settings.SESSION_ENGINE).SessionStore
+
+
 def session_model() -> Any:
     """The model of the session engine's rows (what a session socket's check reads)."""
-    return import_module(settings.SESSION_ENGINE).SessionStore.get_model_class()
+    return _session_store().get_model_class()

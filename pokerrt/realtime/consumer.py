@@ -5,7 +5,10 @@ heartbeat, release. Its parts each have a module: ``frames`` (JSON both
 ways), ``subscriptions`` (the read path's checks and reads), ``outbox``
 (every frame to the client through one bounded queue drained by a writer
 task, so frames leave in the order they were produced and a client that does
-not read is closed with 4503 instead of growing the server's memory).
+not read is closed with 4503 instead of growing the server's memory),
+``heartbeat`` (the node's one timer that pings every socket and closes the
+silent ones). An idle socket has no task of its own: its memory is most of
+what a node with many idle sockets holds (loadtest/README.md).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from . import auth, digest_sync, presence, processor, registry, revocation
 from .digest import is_digested
 from .envelope import Command, control_frame, error_frame, parse_command, read_ref
 from .frames import decode, encode
+from .heartbeat import Heartbeat, heartbeat
 from .limits import TokenBucket
 from .outbox import Outbox
 from .streams import group_name
@@ -79,7 +83,10 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         super().__init__(*args, **kwargs)
         # What the connection holds; _release gives it all back, however the consumer ends.
         self.subscriptions: dict[tuple[str, str], Subscription] = {}
-        self.tasks: list[asyncio.Task[None]] = []
+        # Its place in the node's heartbeat (heartbeat.py), once accepted.
+        self.beat: list[Any] | None = None
+        # The heartbeat's 4408 close, held so the task is not collected before it runs.
+        self.closing: asyncio.Future[None] | None = None
         # Whether presence may hold a row for this socket.
         self.tracked = False
         # Whether we closed the socket, or saw it closed.
@@ -159,10 +166,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         await self.accept()
         self.counted = True
         metrics.CONNECTIONS.inc()
-        self.tasks = [
-            asyncio.ensure_future(self.outbox.write_loop()),
-            asyncio.ensure_future(self._heartbeat_loop()),
-        ]
+        self.beat = heartbeat().watch(self)
 
     async def disconnect(self, code: int) -> None:
         await self._release()
@@ -174,8 +178,10 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self.released = self.ended = True
         if self.counted:
             metrics.CONNECTIONS.dec()
-        for task in self.tasks:
-            task.cancel()
+        if self.beat is not None:
+            Heartbeat.forget(self.beat)
+        if hasattr(self, "outbox"):  # connect made none when it refused the handshake
+            self.outbox.stop()
         if self.standing is not None:
             revocation.unwatch(self.channel_name, self.standing)
         try:
@@ -473,19 +479,13 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if 0 <= rtt <= settings.POKERRT_REALTIME["HEARTBEAT_TIMEOUT"]:
             metrics.HEARTBEAT_RTT_SECONDS.observe(rtt)
 
-    async def _heartbeat_loop(self) -> None:
-        conf = settings.POKERRT_REALTIME
-        interval, timeout = conf["HEARTBEAT_INTERVAL"], conf["HEARTBEAT_TIMEOUT"]
-        next_ping = clock.monotonic() + interval
-        while not self.closed:
-            now = clock.monotonic()
-            if now - self.last_frame_at >= timeout:
-                await self.close_with(CLOSE_HEARTBEAT_TIMEOUT)
-                return
-            if now >= next_ping:
-                self.send_frame(control_frame("PING", {"t": int(clock.now().timestamp() * 1000)}))
-                next_ping = now + interval
-            await clock.sleep(max(0.01, min(next_ping, self.last_frame_at + timeout) - now))
+    def ping(self) -> None:
+        """The heartbeat's PING (heartbeat.py), carrying the time for the round trip."""
+        self.send_frame(control_frame("PING", {"t": int(clock.now().timestamp() * 1000)}))
+
+    def fall_silent(self) -> None:
+        """Nothing from the client for the heartbeat's timeout (heartbeat.py): close 4408."""
+        self.closing = asyncio.ensure_future(self.close_with(CLOSE_HEARTBEAT_TIMEOUT))
 
     @classmethod
     async def encode_json(cls, content: Any) -> str:

@@ -1,8 +1,12 @@
 """A connection's frames to the client, in the order they were produced, through one bounded queue.
 
-A writer task drains the queue; a client that does not read fills it, and
-the connection is closed (4503 by the consumer) instead of growing the
-server's memory.
+A frame with nothing ahead of it goes straight to the socket. Otherwise it
+is queued, and a writer task drains the queue; a client that does not read
+fills it, and the connection is closed (4503 by the consumer) instead of
+growing the server's memory. The queue and the writer exist only while
+there are frames waiting: most sockets are idle most of the time, and an
+empty deque (528-byte block) plus a parked writer task cost an idle socket
+about 2.5 KiB (loadtest/README.md, "Memory per idle connection").
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from pokerrt import metrics
 class Outbox:
     """The queue of one connection and the writer that empties it into the socket."""
 
+    __slots__ = ("send", "flow", "closed", "overflow", "queue", "writer", "closing")
+
     def __init__(
         self,
         send: Callable[[str], Awaitable[None]],
@@ -36,28 +42,39 @@ class Outbox:
         self.closed = closed
         # What to do when the queue is full: close the connection.
         self.overflow = overflow
-        self.queue: deque[str] = deque()
-        # Beside each queued frame, its event's timestamp (epoch seconds; None for other frames).
-        self.timestamps: deque[float | None] = deque()
-        self.ready = asyncio.Event()
-        # True while the writer holds a frame it took from the queue.
-        self.writing = False
+        # The frames waiting, each with its event's timestamp (epoch seconds;
+        # None for other frames). None while nothing waits.
+        self.queue: deque[tuple[str, float | None]] | None = None
+        # The task draining the queue, from the first frame queued until the
+        # queue is empty again; while it runs, new frames go behind.
+        self.writer: asyncio.Task[None] | None = None
         # The overflow's task, held so it is not collected before it runs.
         self.closing: asyncio.Future[None] | None = None
 
     def put(self, text: str, timestamp: float | None = None) -> None:
         if self.closed():
             return
-        if len(self.queue) >= settings.POKERRT_REALTIME["OUTGOING_QUEUE_LIMIT"]:
+        if self.queue is None:
+            self.queue = deque()
+        elif len(self.queue) >= settings.POKERRT_REALTIME["OUTGOING_QUEUE_LIMIT"]:
             self.closing = asyncio.ensure_future(self.overflow())
             return
-        self.queue.append(text)
-        self.timestamps.append(timestamp)
-        self.ready.set()
+        self.queue.append((text, timestamp))
+        if self.writer is None:
+            self.writer = asyncio.ensure_future(self._drain())
+
+    def queued(self) -> list[str]:
+        """The frames waiting, oldest first."""
+        return [text for text, _ in self.queue or ()]
 
     def clear(self) -> None:
-        self.queue.clear()
-        self.timestamps.clear()
+        self.queue = None
+
+    def stop(self) -> None:
+        """The connection ended: drop what waits and the writer."""
+        self.queue = None
+        if self.writer is not None:
+            self.writer.cancel()
 
     async def forward(self, text: str, timestamp: float | None = None) -> None:
         """Send at once when nothing waits and the socket has room, else queue.
@@ -65,33 +82,26 @@ class Outbox:
         ``timestamp`` is the event's: the commit-to-send latency is measured
         when its frame is handed to the socket, however long it queued.
         """
-        if (
-            not self.queue
-            and not self.writing
-            and not self.closed()
-            and (self.flow is None or self.flow.has_room())
-        ):
+        if self.writer is None and not self.closed() and (self.flow is None or self.flow.has_room()):
             await self.send(text)
             delivered(timestamp)
         else:
             self.put(text, timestamp)
 
-    async def write_loop(self) -> None:
-        while not self.closed():
-            await self.ready.wait()
-            self.ready.clear()
+    async def _drain(self) -> None:
+        try:
             while self.queue and not self.closed():
                 if self.flow is not None:
                     await self.flow.writable()
-                    if self.closed():
+                    if self.closed() or not self.queue:
                         return
-                self.writing = True
-                text, timestamp = self.queue.popleft(), self.timestamps.popleft()
-                try:
-                    await self.send(text)
-                finally:
-                    self.writing = False
+                text, timestamp = self.queue.popleft()
+                await self.send(text)
                 delivered(timestamp)
+        finally:
+            self.writer = None
+            if not self.queue:
+                self.queue = None
 
 
 def delivered(timestamp: float | None) -> None:

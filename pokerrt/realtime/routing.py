@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -11,7 +12,7 @@ from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 from django.urls import path
 
-from .auth import RealtimeAuthStack
+from .auth import SocketAuth
 from .consumer import RealtimeConsumer
 
 websocket_urlpatterns = [path("ws/", RealtimeConsumer.as_asgi())]
@@ -91,16 +92,22 @@ class BrowserOriginValidator:
     token, which no other site can read.
     """
 
+    # asgiref takes a class whose __call__ is no coroutine function for an ASGI 2 application.
+    _asgi_single_callable = True
+
     def __init__(self, application: Any) -> None:
         self.application = application
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+    def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Awaitable[Any]:
+        # Not a coroutine itself: the inner application's is returned, so no
+        # frame of this check stays with the socket for its whole life.
         origins = _header(scope, b"origin")
         if not all(origin_allowed(scope, origin) for origin in origins):
             # Refuses the handshake: HTTP 403.
-            return await WebsocketDenier()(scope, receive, send)
-        return await self.application(scope, receive, send)
+            return WebsocketDenier()(scope, receive, send)
+        result: Awaitable[Any] = self.application(scope, receive, send)
+        return result
 
 
 def websocket_application():  # type: ignore[no-untyped-def]
-    return BrowserOriginValidator(RealtimeAuthStack(URLRouter(websocket_urlpatterns)))
+    return BrowserOriginValidator(SocketAuth(URLRouter(websocket_urlpatterns)))

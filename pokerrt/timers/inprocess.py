@@ -241,9 +241,14 @@ def wake_up(key: str, version: int, at: datetime) -> None:
 class TimerStartupMiddleware:
     """ASGI middleware starting the in-process timers on the first connection or request."""
 
+    # asgiref takes a class whose __call__ is no coroutine function for an ASGI 2 application.
+    _asgi_single_callable = True
+
     def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
         self.app = app
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Awaitable[None]:
+        # Not a coroutine itself: it hands back the application's, so no frame
+        # of this middleware stays with each WebSocket for its whole life.
         ensure_started()
-        await self.app(scope, receive, send)
+        return self.app(scope, receive, send)

@@ -61,6 +61,30 @@ async def test_session_cookie_authenticates(connect, user):
     assert ack["type"] == "ACK"
 
 
+async def test_a_bad_token_is_refused_even_with_a_valid_session_cookie(connect, user):
+    http = HttpClient()
+    await database_sync_to_async(http.force_login)(user)
+    cookie = f"sessionid={http.cookies['sessionid'].value}".encode()
+    await connect(headers=[(b"cookie", cookie), (b"authorization", b"Token not-a-token")], expect=False)
+
+
+async def test_an_anonymous_socket_is_accepted_without_asking_the_sync_thread(connect, monkeypatch):
+    # given: every lookup of a user (ours, and Channels' session one) fails loudly
+    import channels.auth
+
+    from pokerrt.realtime import auth
+
+    async def no_lookup(*args):
+        raise AssertionError("an anonymous socket has no user to look up")
+
+    for module, name in ((auth, "get_user"), (auth, "user_for_token"), (channels.auth, "get_user")):
+        monkeypatch.setattr(module, name, no_lookup)
+    # when: a socket with neither a token nor a session cookie opens
+    client = await connect()
+    # then
+    assert (await client.request("PING", data={"t": 1}))["type"] == "PONG"
+
+
 async def test_foreign_browser_origin_is_refused(connect):
     await connect(headers=[(b"origin", b"http://evil.example")], expect=False)
 

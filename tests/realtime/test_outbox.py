@@ -7,6 +7,7 @@ others) only shows here.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from decimal import Decimal
@@ -58,17 +59,68 @@ async def test_a_frame_with_nothing_ahead_of_it_is_sent_at_once():
     assert socket.sent == ["a"] and not outbox.queue
 
 
+class StuckSocket(FakeSocket):
+    """A socket whose sends wait until ``unstick``: the writer holds a frame meanwhile."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+
+    async def send(self, text: str) -> None:
+        await self.gate.wait()
+        await super().send(text)
+
+
 @pytest.mark.parametrize("state", ["queued", "writing", "no_room"])
 async def test_a_frame_waits_behind_what_is_ahead_of_it(state):
-    socket = FakeSocket()
+    socket = StuckSocket()
     outbox = socket.outbox(Flow(room=state != "no_room"))
-    if state == "queued":
+    if state in ("queued", "writing"):
         outbox.put("earlier")
     if state == "writing":
-        outbox.writing = True
+        await asyncio.sleep(0)  # the writer takes "earlier" and waits in send
     await outbox.forward("later")
     assert socket.sent == []
-    assert list(outbox.queue) == (["earlier", "later"] if state == "queued" else ["later"])
+    assert outbox.queued() == (["earlier", "later"] if state == "queued" else ["later"])
+    # then: in order once the socket takes them
+    socket.gate.set()
+    await asyncio.wait_for(outbox.writer, 1)
+    assert socket.sent == (["later"] if state == "no_room" else ["earlier", "later"])
+
+
+async def test_an_idle_outbox_holds_no_queue_and_no_writer():
+    socket = FakeSocket()
+    outbox = socket.outbox()
+    await outbox.forward("sent at once")
+    assert outbox.queue is None and outbox.writer is None
+
+
+async def test_the_writer_ends_once_the_queue_is_empty_and_returns_for_the_next_frame():
+    socket = FakeSocket()
+    outbox = socket.outbox()
+    outbox.put("1")
+    outbox.put("2")
+    first = outbox.writer
+    assert first is not None
+    await asyncio.wait_for(first, 1)
+    assert socket.sent == ["1", "2"] and outbox.writer is None and outbox.queue is None
+    outbox.put("3")
+    assert outbox.writer is not None and outbox.writer is not first
+    await asyncio.wait_for(outbox.writer, 1)
+    assert socket.sent == ["1", "2", "3"]
+
+
+async def test_stop_cancels_the_writer_and_drops_the_queue():
+    socket = StuckSocket()
+    outbox = socket.outbox()
+    outbox.put("1")
+    outbox.put("2")
+    writer = outbox.writer
+    await asyncio.sleep(0)
+    outbox.stop()
+    with pytest.raises(asyncio.CancelledError):
+        await writer
+    assert socket.sent == [] and outbox.queue is None and outbox.writer is None
 
 
 async def test_nothing_is_sent_or_queued_once_closed():
@@ -82,12 +134,13 @@ async def test_nothing_is_sent_or_queued_once_closed():
 
 async def test_a_full_queue_overflows_instead_of_growing(settings):
     settings.POKERRT_REALTIME = {**settings.POKERRT_REALTIME, "OUTGOING_QUEUE_LIMIT": 2}
-    socket = FakeSocket()
+    socket = StuckSocket()
     outbox = socket.outbox()
     for text in ("1", "2", "3"):
         outbox.put(text)
+    assert outbox.queued() == ["1", "2"]
     await outbox.closing
-    assert list(outbox.queue) == ["1", "2"] and socket.overflowed == 1
+    assert socket.overflowed == 1
 
 
 # --- The consumer ----------------------------------------------------------------------------------

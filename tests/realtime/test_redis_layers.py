@@ -19,7 +19,7 @@ LAYERS = {
     },
     "pubsub": {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "BACKEND": "pokerrt.realtime.redis_layers.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     },
@@ -46,3 +46,14 @@ async def test_subscribers_get_contiguous_events_over_redis(connect, token, laye
     await watchers[0].close()
     await database_sync_to_async(actions.do_add)(stream, 1)
     assert (await watchers[1].receive_type("ADD", timeout=5))["seq"] == 22
+
+
+@pytest.mark.parametrize("layer_settings", [LAYERS["pubsub"]])
+async def test_each_socket_waits_on_a_mailbox_over_pubsub(connect, layer, layer_settings):
+    # An asyncio.Queue per socket was about 3 KiB of an idle socket (pokerrt/realtime/mailbox.py).
+    from pokerrt.realtime.mailbox import Mailbox
+
+    client = await connect()
+    assert (await client.request("PING", data={"t": 1}))["type"] == "PONG"
+    queues = layer._get_layer().channels
+    assert queues and all(isinstance(queue, Mailbox) for queue in queues.values())
