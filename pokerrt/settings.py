@@ -361,6 +361,14 @@ POKERRT_REALTIME = {
     "OUTGOING_QUEUE_LIMIT": env_int("POKERRT_OUTGOING_QUEUE_LIMIT", 1000),
     # Bytes a socket may hold unsent before its writer waits (pokerrt.realtime.server).
     "SEND_BUFFER_HIGH": env_int("POKERRT_SEND_BUFFER_HIGH", 256 * 1024),
+    # The listening sockets' backlog (pokerrt.realtime.server), capped by the
+    # kernel's net.core.somaxconn: room for a reconnect storm's SYNs, where
+    # Twisted's default of 50 drops them and clients retry after 1, 3, 7 s...
+    "LISTEN_BACKLOG": env_int("POKERRT_LISTEN_BACKLOG", 1024),
+    # Seconds Daphne gives a consumer to accept a handshake (its own default:
+    # 5). In a reconnect storm connects queue for the database; one refused
+    # comes straight back as one more.
+    "HANDSHAKE_TIMEOUT": env_int("POKERRT_HANDSHAKE_TIMEOUT", 30),
     # Seconds a shutting-down node gives clients to take their 1012 close.
     "SHUTDOWN_GRACE": float(os.environ.get("POKERRT_SHUTDOWN_GRACE", 5)),
     # Seconds between a node's last-seen refreshes; a node not seen for
