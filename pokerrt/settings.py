@@ -218,9 +218,17 @@ WHITENOISE_USE_FINDERS = DEBUG or EMBEDDED
 # --- Channels -------------------------------------------------------------------
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-# "pubsub" (channels_redis.pubsub) or "core" (channels_redis.core); see
-# README.md and the fan-out benchmark in loadtest/.
+# "pubsub" (channels_redis.pubsub) or "core" (channels_redis.core), each as
+# pokerrt.realtime.redis_layers fits it for reconnect storms; see README.md
+# and the fan-out benchmark in loadtest/.
 CHANNEL_LAYER_KIND = os.environ.get("POKERRT_CHANNEL_LAYER", "pubsub")
+# Redis connections a node's layer opens for its commands and publishes (the
+# Pub/Sub layer's subscriptions use one more); past it, commands wait for a
+# free one, up to the pool timeout in seconds.
+CHANNEL_LAYER_POOL = {
+    "max_connections": env_int("POKERRT_CHANNEL_LAYER_CONNECTIONS", 100),
+    "pool_timeout": float(os.environ.get("POKERRT_CHANNEL_LAYER_POOL_TIMEOUT", 20)),
+}
 # Redis Pub/Sub channels are server-wide (not per database number): two
 # deployments sharing one Redis need their own prefix, or table 17 of one
 # hears table 17 of the other.
@@ -229,13 +237,14 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": (
-                "channels_redis.core.RedisChannelLayer"
+                "pokerrt.realtime.redis_layers.RedisChannelLayer"
                 if CHANNEL_LAYER_KIND == "core"
-                else "channels_redis.pubsub.RedisPubSubChannelLayer"
+                else "pokerrt.realtime.redis_layers.RedisPubSubChannelLayer"
             ),
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30, "prefix": CHANNEL_PREFIX}
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30, "prefix": CHANNEL_PREFIX,
+                       **CHANNEL_LAYER_POOL}
             if CHANNEL_LAYER_KIND == "core"
-            else {"hosts": [REDIS_URL], "prefix": CHANNEL_PREFIX},
+            else {"hosts": [REDIS_URL], "prefix": CHANNEL_PREFIX, **CHANNEL_LAYER_POOL},
         }
     }
 else:
