@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
-from channels.auth import AuthMiddlewareStack
+from channels import auth as channels_auth
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
+from channels.sessions import CookieMiddleware, SessionMiddleware
+from django.contrib.auth.models import AnonymousUser
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -59,9 +61,22 @@ class TokenAuthMiddleware(BaseMiddleware):
         return await super().__call__(scope, receive, send)
 
 
+class SessionAuthMiddleware(channels_auth.AuthMiddleware):
+    """Channels' session auth, without its trip to the sync thread for a socket that has no session."""
+
+    async def resolve_scope(self, scope):  # type: ignore[no-untyped-def]
+        # Every database call of a node waits its turn on one thread: in a
+        # reconnect storm, thousands of cookieless clients (API clients,
+        # spectators) each queued there only to be told they are anonymous.
+        if scope["session"].session_key is None:
+            scope["user"]._wrapped = AnonymousUser()
+            return
+        await super().resolve_scope(scope)
+
+
 def RealtimeAuthStack(inner):  # type: ignore[no-untyped-def]
     """Session and cookies first, then the token header."""
-    return AuthMiddlewareStack(TokenAuthMiddleware(inner))
+    return CookieMiddleware(SessionMiddleware(SessionAuthMiddleware(TokenAuthMiddleware(inner))))
 
 
 class CredentialRevoked(Exception):

@@ -61,6 +61,20 @@ async def test_session_cookie_authenticates(connect, user):
     assert ack["type"] == "ACK"
 
 
+async def test_a_socket_without_a_session_is_anonymous_without_a_trip_to_the_sync_thread(connect, monkeypatch):
+    # given: the session lookup, which runs on the node's one sync thread, counted
+    looked_up = []
+    monkeypatch.setattr("channels.auth.get_user", lambda scope: looked_up.append(scope) or None)
+
+    # when: a cookieless client opens a socket (a spectator, an API client)
+    client = await connect()
+
+    # then: it is anonymous, and the thread never saw it
+    refused = await client.request("ADD", "TALLY", "t1", {"n": 1})
+    assert refused["type"] == "ERROR" and refused["data"]["code"] == "UNAUTHENTICATED"
+    assert looked_up == []
+
+
 async def test_foreign_browser_origin_is_refused(connect):
     await connect(headers=[(b"origin", b"http://evil.example")], expect=False)
 
