@@ -378,6 +378,10 @@ POKERRT_REALTIME = {
     # 5). In a reconnect storm connects queue for the database; one refused
     # comes straight back as one more.
     "HANDSHAKE_TIMEOUT": env_int("POKERRT_HANDSHAKE_TIMEOUT", 30),
+    # Threads of a node for SUBSCRIBE's reads (the access check, a replay) on
+    # PostgreSQL, beside the one sync thread everything else queues on
+    # (pokerrt.realtime.readers); SQLite reads on the sync thread.
+    "SUBSCRIBE_READERS": env_int("POKERRT_SUBSCRIBE_READERS", 4),
     # Seconds a shutting-down node gives clients to take their 1012 close.
     "SHUTDOWN_GRACE": float(os.environ.get("POKERRT_SHUTDOWN_GRACE", 5)),
     # Seconds between a node's last-seen refreshes; a node not seen for

@@ -120,6 +120,20 @@ def read_subscription(
     return SubscribeResult(position, None, state, hashed)
 
 
+def read_replay(stream_type: registry.StreamType, stream_id: str, since: int, epoch: str | None) -> SubscribeResult | None:
+    """The replay after ``since`` when the journal holds it all, else None (a snapshot is needed).
+
+    Reads rows only: safe on a reader thread (pokerrt.realtime.readers),
+    unlike a snapshot, which may use the process's cache of live hands.
+    """
+    with transaction.atomic():
+        position = stream_position(stream_type.target, stream_id)
+        events = replay(stream_type.target, stream_id, position, since, epoch)
+    if events is None:
+        return None
+    return SubscribeResult(position, [encode(event_frame(e)) for e in events], None)
+
+
 def missing_events(target: str, stream_id: str, epoch: str, after: int, upto: int) -> list[str] | None:
     """The frames of the events between two a connection received, or None if the journal lost some."""
     events = events_between(target, stream_id, epoch, after, upto)
