@@ -40,6 +40,7 @@ import asyncio
 import functools
 import logging
 import os
+import pprint
 import signal
 import threading
 import time
@@ -48,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 import daphne.server
+from autobahn.websocket import protocol as autobahn_protocol
 from daphne.cli import CommandLineInterface
 from daphne.server import Server
 from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
@@ -148,6 +150,29 @@ class RealtimeWebSocketFactory(WebSocketFactory):
         super().setProtocolOptions(**options)
 
 
+class LazyFormat:
+    """``pprint.pformat(value)``, done only if a log line is written with it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __str__(self) -> str:
+        return pprint.pformat(self.value)
+
+
+def format_debug_lines_lazily() -> None:
+    """autobahn pretty-prints its ~40 options for a debug line on every connection, logged or not.
+
+    That was a few milliseconds of the event loop per handshake (a
+    reconnect storm's thousands of them); Daphne sends Twisted's log nowhere.
+    """
+    autobahn_protocol.pformat = LazyFormat
+    # The one caller that returns what it formats.
+    autobahn_protocol.Timings.__str__ = lambda self: pprint.pformat(self._timings)  # type: ignore[method-assign]
+
+
 class RealtimeServer(Server):
     """Daphne's server, closing WebSockets with 1012 before the reactor stops, and stopping on time."""
 
@@ -159,6 +184,7 @@ class RealtimeServer(Server):
     def run(self) -> None:
         # Server.run builds its factory from this module global.
         daphne.server.WebSocketFactory = RealtimeWebSocketFactory
+        format_debug_lines_lazily()
         backlog = listen_backlog(settings.POKERRT_REALTIME["LISTEN_BACKLOG"])
         self.endpoints = [with_backlog(endpoint, backlog) for endpoint in self.endpoints]
         # After startup, when Twisted has installed its signal handlers.

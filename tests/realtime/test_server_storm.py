@@ -1,4 +1,4 @@
-"""The node's listen backlog: room for a reconnect storm's SYNs (pokerrt.realtime.server)."""
+"""The node under a reconnect storm (pokerrt.realtime.server): listen backlog, handshake timeout, per-handshake cost."""
 
 from __future__ import annotations
 
@@ -66,3 +66,22 @@ def test_handshakes_get_the_settings_timeout_unless_the_command_line_names_one(s
     assert RealtimeCommandLine().parser.parse_args(["app:application"]).websocket_connect_timeout == 45
     given = RealtimeCommandLine().parser.parse_args(["--websocket_connect_timeout", "7", "app:application"])
     assert given.websocket_connect_timeout == 7
+
+
+def test_autobahns_per_connection_debug_line_is_formatted_only_when_written():
+    import pprint
+
+    from autobahn.websocket import protocol
+
+    from pokerrt.realtime.server import format_debug_lines_lazily
+
+    format_debug_lines_lazily()
+    options = [("openHandshakeTimeout", 30, "RealtimeWebSocketFactory")] * 40
+
+    formatted = protocol.pformat(options)
+
+    assert not isinstance(formatted, str)
+    assert f"{formatted}" == pprint.pformat(options)
+    timings = protocol.Timings()
+    timings.track("onOpen")
+    assert "onOpen" in str(timings)
