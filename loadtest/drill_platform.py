@@ -106,7 +106,7 @@ class Platform:
     def __init__(self, tables: int, players: int, clock: int = 15, relay: bool = False,
                  extra_env: dict[str, str] | None = None, backlog: int | None = None) -> None:
         self.tables, self.players, self.clock, self.with_relay = tables, players, clock, relay
-        # The nodes' listen backlog; None: Daphne's (Twisted's) 50.
+        # The nodes' listen backlog; None: the node's default (POKERRT_LISTEN_BACKLOG, 1024).
         self.backlog = backlog
         self.workdir = Path(tempfile.mkdtemp(prefix="pokerrt-drill-"))
         self.run_id = uuid.uuid4().hex[:8]
@@ -161,9 +161,10 @@ class Platform:
         port = port or free_port()
         log = tempfile.TemporaryFile()
         env = {**self.env, "POKERRT_NODE_NAME": f"drill-{self.run_id}-{name}"}
-        # A storm's SYNs beyond the backlog are dropped, and each client's kernel retries after 1, 3, 7 s...
-        listen = (["-e", f"tcp:port={port}:interface=127.0.0.1:backlog={self.backlog}"] if self.backlog
-                  else ["-b", "127.0.0.1", "-p", str(port)])
+        if self.backlog:
+            # A storm's SYNs beyond the backlog are dropped, and each client's kernel retries after 1, 3, 7 s...
+            env["POKERRT_LISTEN_BACKLOG"] = str(self.backlog)
+        listen = ["-b", "127.0.0.1", "-p", str(port)]
         proc = subprocess.Popen([sys.executable, "-m", "pokerrt.realtime.server", *listen, "pokerrt.asgi:application"],
                                 env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=log)
         node = Node(name, port, proc, log)

@@ -350,7 +350,7 @@ def run_drill(name: str, args: argparse.Namespace) -> dict[str, Any]:
                         extra_env={"POKERRT_CHANNEL_LAYER": args.layer}, backlog=args.backlog or None)
     say(f"drill {name}: setting up {args.tables} tables x {args.players} players on {platform.env['DATABASE_URL']}")
     row: dict[str, Any] = {"drill": name, "tables x players": f"{args.tables} x {args.players}", "layer": args.layer,
-                           "listen backlog": args.backlog or 50}
+                           "listen backlog": args.backlog or "node default"}
     try:
         platform.set_up()
         platform.start()
@@ -441,7 +441,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--layer", choices=["pubsub", "core"], default="pubsub",
                         help="the Redis channel layer (POKERRT_CHANNEL_LAYER, default pubsub)")
     parser.add_argument("--backlog", type=int, default=0, metavar="N",
-                        help="the nodes' listen backlog (default 0: Daphne's, 50)")
+                        help="the nodes' listen backlog (default 0: the node's, POKERRT_LISTEN_BACKLOG or 1024)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", metavar="PATH", help="write the result rows as JSON")
     args = parser.parse_args(argv)

@@ -218,9 +218,17 @@ WHITENOISE_USE_FINDERS = DEBUG or EMBEDDED
 # --- Channels -------------------------------------------------------------------
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-# "pubsub" (channels_redis.pubsub) or "core" (channels_redis.core); see
-# README.md and the fan-out benchmark in loadtest/.
+# "pubsub" (channels_redis.pubsub) or "core" (channels_redis.core), each as
+# pokerrt.realtime.redis_layers fits it for reconnect storms; see README.md
+# and the fan-out benchmark in loadtest/.
 CHANNEL_LAYER_KIND = os.environ.get("POKERRT_CHANNEL_LAYER", "pubsub")
+# Redis connections a node's layer opens for its commands and publishes (the
+# Pub/Sub layer's subscriptions use one more); past it, commands wait for a
+# free one, up to the pool timeout in seconds.
+CHANNEL_LAYER_POOL = {
+    "max_connections": env_int("POKERRT_CHANNEL_LAYER_CONNECTIONS", 100),
+    "pool_timeout": float(os.environ.get("POKERRT_CHANNEL_LAYER_POOL_TIMEOUT", 20)),
+}
 # Redis Pub/Sub channels are server-wide (not per database number): two
 # deployments sharing one Redis need their own prefix, or table 17 of one
 # hears table 17 of the other.
@@ -229,14 +237,15 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": (
-                "channels_redis.core.RedisChannelLayer"
+                "pokerrt.realtime.redis_layers.RedisChannelLayer"
                 if CHANNEL_LAYER_KIND == "core"
-                # channels_redis's Pub/Sub layer, each socket's queue a Mailbox (pokerrt/realtime/redis_layers.py).
+                # Batched joins, unlocked publishes, each socket's queue a Mailbox (pokerrt/realtime/redis_layers.py).
                 else "pokerrt.realtime.redis_layers.RedisPubSubChannelLayer"
             ),
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30, "prefix": CHANNEL_PREFIX}
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30, "prefix": CHANNEL_PREFIX,
+                       **CHANNEL_LAYER_POOL}
             if CHANNEL_LAYER_KIND == "core"
-            else {"hosts": [REDIS_URL], "prefix": CHANNEL_PREFIX},
+            else {"hosts": [REDIS_URL], "prefix": CHANNEL_PREFIX, **CHANNEL_LAYER_POOL},
         }
     }
 else:
@@ -362,6 +371,18 @@ POKERRT_REALTIME = {
     "OUTGOING_QUEUE_LIMIT": env_int("POKERRT_OUTGOING_QUEUE_LIMIT", 1000),
     # Bytes a socket may hold unsent before its writer waits (pokerrt.realtime.server).
     "SEND_BUFFER_HIGH": env_int("POKERRT_SEND_BUFFER_HIGH", 256 * 1024),
+    # The listening sockets' backlog (pokerrt.realtime.server), capped by the
+    # kernel's net.core.somaxconn: room for a reconnect storm's SYNs, where
+    # Twisted's default of 50 drops them and clients retry after 1, 3, 7 s...
+    "LISTEN_BACKLOG": env_int("POKERRT_LISTEN_BACKLOG", 1024),
+    # Seconds Daphne gives a consumer to accept a handshake (its own default:
+    # 5). In a reconnect storm connects queue for the database; one refused
+    # comes straight back as one more.
+    "HANDSHAKE_TIMEOUT": env_int("POKERRT_HANDSHAKE_TIMEOUT", 30),
+    # Threads of a node for SUBSCRIBE's reads (the access check, a replay) on
+    # PostgreSQL, beside the one sync thread everything else queues on
+    # (pokerrt.realtime.readers); SQLite reads on the sync thread.
+    "SUBSCRIBE_READERS": env_int("POKERRT_SUBSCRIBE_READERS", 4),
     # Seconds a shutting-down node gives clients to take their 1012 close.
     "SHUTDOWN_GRACE": float(os.environ.get("POKERRT_SHUTDOWN_GRACE", 5)),
     # Seconds between a node's last-seen refreshes; a node not seen for

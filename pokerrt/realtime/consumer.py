@@ -29,7 +29,7 @@ from django.contrib.auth.models import AnonymousUser
 from pokerrt import error_handlers, errors, metrics
 
 from .. import clock
-from . import auth, digest_sync, presence, processor, registry, revocation
+from . import auth, digest_sync, presence, processor, readers, registry, revocation
 from .digest import is_digested
 from .envelope import Command, control_frame, error_frame, parse_command, read_ref
 from .frames import decode, encode
@@ -43,6 +43,7 @@ from .subscriptions import (
     digest_options,
     missing_events,
     named_stream,
+    read_replay,
     read_subscription,
     resume_point,
     stream_of,
@@ -322,7 +323,9 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         stream_type, stream_id = stream_of(command)
         since, epoch = resume_point(command)
         with_digest, mismatch = digest_options(command)
-        await self.as_user(check_access, stream_type.target, stream_id, self.user)
+        # The check reads rows only: on a reader thread, not in the sync thread's queue.
+        await readers.in_reader(_as_user)(self.shutdown, self.standing, check_access, stream_type.target,
+                                          stream_id, self.user)
         if mismatch:
             metrics.DIGEST_MISMATCHES.labels(stream_type.target).inc()
         # Join first: what is emitted while the snapshot is read waits in the
@@ -346,9 +349,14 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         with_digest: bool = False,
         resync: bool = False,
     ) -> None:
-        result = await database_sync_to_async(read_subscription)(
-            stream_type, stream_id, self.user, since, epoch, with_digest
-        )
+        result = None
+        if since is not None:
+            # A reconnecting client's usual case, and a storm's: a replay, on a reader thread.
+            result = await readers.in_reader(read_replay)(stream_type, stream_id, since, epoch)
+        if result is None:
+            result = await database_sync_to_async(read_subscription)(
+                stream_type, stream_id, self.user, since, epoch, with_digest
+            )
         position = result.position
         key = (stream_type.target, stream_id)
         self.subscriptions[key] = Subscription(position.seq, position.epoch, with_digest)

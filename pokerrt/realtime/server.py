@@ -28,6 +28,15 @@ Same command line as ``daphne``. What it adds:
   read from the protocol's class instead of copied into each protocol, and
   the HTTP request it was upgraded from is let go once it is open. Less CPU
   per frame: no autobahn debug line is formatted for each read, nor coloured.
+- The listening sockets get a backlog of ``LISTEN_BACKLOG`` (``-b/-p``, ``-u``
+  and ``-e`` endpoints that name none), capped by the kernel's
+  ``net.core.somaxconn``; Daphne leaves Twisted's 50. When thousands of
+  clients come back at once, SYNs over the backlog are dropped and each
+  client's kernel tries again only after 1, 3, 7 s...
+- A handshake may take ``HANDSHAKE_TIMEOUT`` seconds (Daphne's
+  ``--websocket_connect_timeout``, 5 s by default there) before Daphne
+  refuses it: in a reconnect storm the consumers' connects queue for the
+  database, and a handshake refused at 5 s comes back as one more.
 """
 
 from __future__ import annotations
@@ -36,14 +45,17 @@ import asyncio
 import functools
 import logging
 import os
+import pprint
 import signal
 import threading
 import time
 import types
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import daphne.server
+from autobahn.websocket import protocol as autobahn_protocol
 from daphne.cli import CommandLineInterface
 from daphne.server import Server
 from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
@@ -57,6 +69,11 @@ from .mailbox import Mailbox
 logger = logging.getLogger(__name__)
 
 CLOSE_RESTART = 1012
+# Where Linux keeps the cap it puts on every listen backlog.
+SOMAXCONN = Path("/proc/sys/net/core/somaxconn")
+# Endpoint kinds that listen themselves and take ``backlog=`` (an ``fd:``
+# endpoint's socket already listens: its backlog was set by whoever opened it).
+BACKLOG_ENDPOINTS = ("tcp:", "tcp6:", "unix:", "ssl:")
 # Seconds after the grace (counted from the stop signal) when the process
 # exits, whatever still runs.
 HARD_STOP_MARGIN = 0.5
@@ -169,6 +186,29 @@ def _as_class_attribute(value: Any) -> Any:
     return staticmethod(value) if isinstance(value, types.FunctionType) else value
 
 
+class LazyFormat:
+    """``pprint.pformat(value)``, done only if a log line is written with it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __str__(self) -> str:
+        return pprint.pformat(self.value)
+
+
+def format_debug_lines_lazily() -> None:
+    """autobahn pretty-prints its ~40 options for a debug line on every connection, logged or not.
+
+    That was a few milliseconds of the event loop per handshake (a
+    reconnect storm's thousands of them); Daphne sends Twisted's log nowhere.
+    """
+    autobahn_protocol.pformat = LazyFormat
+    # The one caller that returns what it formats.
+    autobahn_protocol.Timings.__str__ = lambda self: pprint.pformat(self._timings)  # type: ignore[method-assign]
+
+
 class RealtimeServer(Server):
     """Daphne's server, closing WebSockets with 1012 before the reactor stops, and stopping on time."""
 
@@ -180,6 +220,9 @@ class RealtimeServer(Server):
     def run(self) -> None:
         # Server.run builds its factory from this module global.
         daphne.server.WebSocketFactory = RealtimeWebSocketFactory
+        format_debug_lines_lazily()
+        backlog = listen_backlog(settings.POKERRT_REALTIME["LISTEN_BACKLOG"])
+        self.endpoints = [with_backlog(endpoint, backlog) for endpoint in self.endpoints]
         # After startup, when Twisted has installed its signal handlers.
         reactor.callWhenRunning(self._hard_stop_on_signals)
         super().run()
@@ -253,6 +296,25 @@ class RealtimeServer(Server):
         return bool(instance) and not instance.done()
 
 
+def listen_backlog(wanted: int, somaxconn: Path = SOMAXCONN) -> int:
+    """``wanted``, or the kernel's cap when lower: the backlog the node's sockets really get."""
+    try:
+        cap = int(somaxconn.read_text())
+    except (OSError, ValueError):
+        return wanted
+    if wanted > cap:
+        logger.warning("listen backlog %d is over net.core.somaxconn: the kernel gives %d", wanted, cap)
+    return min(wanted, cap)
+
+
+def with_backlog(endpoint: str, backlog: int) -> str:
+    """A Twisted endpoint description listening with ``backlog``, unless it names its own."""
+    options = endpoint.split(":")[1:]
+    if not endpoint.startswith(BACKLOG_ENDPOINTS) or any(o.startswith("backlog=") for o in options):
+        return endpoint
+    return f"{endpoint}:backlog={backlog}"
+
+
 async def _stop_timers() -> None:
     # No new deals and clocks while the node stops: they would compete with
     # the disconnects for the database. The next node's sweep fires what is
@@ -276,12 +338,18 @@ def _exit_now(seconds: float) -> None:
 class RealtimeCommandLine(CommandLineInterface):
     server_class = RealtimeServer
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.parser.set_defaults(websocket_connect_timeout=settings.POKERRT_REALTIME["HANDSHAKE_TIMEOUT"])
+
 
 def main() -> None:
     import autobahn.util
 
     from .eager_writes import install
 
+    # The command line's defaults come from the settings (as pokerrt.asgi would choose them).
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pokerrt.settings")
     install(reactor)
     # autobahn colours the arguments of its debug lines (with click) before
     # the logger decides to drop them, on each frame sent: plain text is as

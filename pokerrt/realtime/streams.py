@@ -331,6 +331,18 @@ def stream_position(target: str, stream_id: str) -> StreamPosition:
     return StreamPosition(stream.seq, stream.epoch)
 
 
+def committed_position(target: str, stream_id: str) -> StreamPosition | None:
+    """The stream's last committed seq and epoch, unlocked; None for a stream never written.
+
+    Enough for a replay (not a snapshot): a stream's seq and its events
+    commit together, so every event up to the seq read is there to read.
+    Thousands of clients replaying one table at once then do not queue on
+    its row's lock, nor keep its next action waiting.
+    """
+    row = Stream.objects.filter(target=target, stream_id=stream_id).values_list("seq", "epoch").first()
+    return StreamPosition(*row) if row is not None else None
+
+
 def replay(
     target: str, stream_id: str, position: StreamPosition, since: int, epoch: str | None
 ) -> list[Event] | None:

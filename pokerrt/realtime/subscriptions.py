@@ -17,7 +17,15 @@ from . import registry
 from .digest import digest, is_digested
 from .envelope import Command
 from .frames import encode
-from .streams import STREAM_ID_RE, StreamPosition, event_frame, events_between, replay, stream_position
+from .streams import (
+    STREAM_ID_RE,
+    StreamPosition,
+    committed_position,
+    event_frame,
+    events_between,
+    replay,
+    stream_position,
+)
 
 
 @dataclass
@@ -118,6 +126,19 @@ def read_subscription(
         state = stream_type.snapshot(stream_id, user)
     hashed = digest(state) if with_digest and is_digested(stream_type.target) else None
     return SubscribeResult(position, None, state, hashed)
+
+
+def read_replay(stream_type: registry.StreamType, stream_id: str, since: int, epoch: str | None) -> SubscribeResult | None:
+    """The replay after ``since`` when the journal holds it all, else None (a snapshot is needed).
+
+    Reads rows only, unlocked: safe on a reader thread (pokerrt.realtime.readers),
+    unlike a snapshot, which may use the process's cache of live hands.
+    """
+    position = committed_position(stream_type.target, stream_id)
+    events = replay(stream_type.target, stream_id, position, since, epoch) if position is not None else None
+    if position is None or events is None:
+        return None
+    return SubscribeResult(position, [encode(event_frame(e)) for e in events], None)
 
 
 def missing_events(target: str, stream_id: str, epoch: str, after: int, upto: int) -> list[str] | None:

@@ -49,7 +49,7 @@ def test_services_profile_from_the_environment(tmp_path):
     loaded = json.loads(result.stdout)
     assert loaded["db"] == "django.db.backends.postgresql"
     assert loaded["db_name"] == "pokerrt"
-    assert loaded["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    assert loaded["layer"] == "pokerrt.realtime.redis_layers.RedisPubSubChannelLayer"
     assert loaded["timers"] == "celery"
     assert loaded["bus"].startswith("amqp://")
     assert loaded["debug"] is False

@@ -10,6 +10,7 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.db import connections
 
+from pokerrt.realtime import readers
 from pokerrt.realtime.routing import websocket_application
 
 from . import tally_streams
@@ -25,7 +26,7 @@ def tally_stream():
 
 @pytest.fixture(autouse=True)
 async def close_sync_thread_connections(django_db_blocker):
-    """Close what the consumers' sync thread opened, so the test database can be dropped.
+    """Close what the consumers' sync thread and reader threads opened, so the test database can be dropped.
 
     Unblocked: closing is not database access, and a test without the
     database may follow one that left the thread's connection open.
@@ -33,6 +34,7 @@ async def close_sync_thread_connections(django_db_blocker):
     yield
     with django_db_blocker.unblock():
         await database_sync_to_async(connections.close_all)()
+        readers.close_connections()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The consumer over the channels-redis layers (core and Pub/Sub)."""
+"""The consumer over the services profile's Redis layers (pokerrt.realtime.redis_layers: core and Pub/Sub)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 LAYERS = {
     "core": {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        "default": {"BACKEND": "pokerrt.realtime.redis_layers.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
     },
     "pubsub": {
         "default": {

@@ -1,0 +1,35 @@
+"""Where SUBSCRIBE's reads run (pokerrt.realtime.readers)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from pokerrt.realtime import readers
+
+
+def thread_name() -> str:
+    return threading.current_thread().name
+
+
+@pytest.mark.django_db
+async def test_reads_run_on_reader_threads_on_postgresql_and_on_the_sync_thread_on_sqlite(settings):
+    settings.POKERRT_REALTIME = {**settings.POKERRT_REALTIME, "SUBSCRIBE_READERS": 2}
+
+    ran_on = await readers.in_reader(thread_name)()
+
+    if connection.vendor == "sqlite":
+        assert readers.readers() == 0
+        assert not ran_on.startswith("pokerrt-reader")
+    else:
+        assert readers.readers() == 2
+        assert ran_on.startswith("pokerrt-reader")
+    readers.close_connections()
+
+
+def test_no_reader_threads_when_none_are_configured(settings):
+    settings.POKERRT_REALTIME = {**settings.POKERRT_REALTIME, "SUBSCRIBE_READERS": 0}
+
+    assert readers.readers() == 0
