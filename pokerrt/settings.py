@@ -374,6 +374,12 @@ POKERRT_REALTIME = {
     # Seconds between a node's SYNC frames (the state digest of each stream a
     # socket asked digests of, docs/realtime.md); 0 sends none.
     "DIGEST_INTERVAL": float(os.environ.get("POKERRT_DIGEST_INTERVAL", 30)),
+    # Seconds between a node's journal tail passes (docs/realtime.md): each
+    # stream its sockets follow is compared with the journal, and a socket
+    # behind for TAIL_GRACE seconds is given what its broadcast never
+    # brought (the channel layer was away); 0: no tail.
+    "TAIL_INTERVAL": float(os.environ.get("POKERRT_TAIL_INTERVAL", 1)),
+    "TAIL_GRACE": float(os.environ.get("POKERRT_TAIL_GRACE", 1)),
 }
 
 # --- Tables ----------------------------------------------------------------------------
