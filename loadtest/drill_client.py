@@ -285,12 +285,12 @@ class DrillClient(Bot):
 
     async def _answer(self, table_id: str, data: dict[str, Any]) -> str | None:
         if not self.acting or self._ws is None:
-            return
+            return None
         if "turn" in data and (data["hand_id"], data["turn"]) != self._in_play:
             # A decision replayed after a reconnect, or one that passed while thinking: the
             # events after it already moved the hand on, and the turn guard would refuse it.
             self.stale_answers_skipped += 1
-            return
+            return None
         self._last_action = (table_id, data)
         self._busy_answers = 0
         try:
