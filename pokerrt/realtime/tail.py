@@ -194,13 +194,23 @@ async def tail_pass(grace: float | None = None) -> int:
             continue
         for follower in followers:
             # One task per socket: one busy with a long command must not hold the others.
-            task = asyncio.ensure_future(follower.tail_send(message))
+            task = asyncio.ensure_future(_deliver(follower, message))
             _deliveries.add(task)
             task.add_done_callback(_deliveries.discard)
             handed += 1
     if handed:
         logger.info("journal tail: %d sockets were behind on %d streams", handed, len(due))
     return handed
+
+
+async def _deliver(follower: Follower, message: dict[str, Any]) -> None:
+    try:
+        await follower.tail_send(message)
+    except Exception:
+        # The gap's read failed (the database went away): the socket is still
+        # behind, and a later pass tries again.
+        logger.warning("journal tail: delivering %s.%s #%s failed", message["target"], message["id"],
+                       message["seq"], exc_info=True)
 
 
 def next_wake(interval: float, grace: float) -> float:
