@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+import socket
+import subprocess
+import time
 import uuid
 
 import pytest
@@ -14,6 +18,7 @@ from rest_framework.authtoken.models import Token
 
 from pokerrt import retry
 from pokerrt.realtime import tail
+from tests.live import free_port
 from tests.metrics.helpers import Moved
 from tests.services import REDIS_URL
 
@@ -223,3 +228,75 @@ def test_the_heads_are_those_of_the_streams_asked_for_only():
     heads = tail.read_heads([("TALLY", "s1"), ("PLAYER", "s2")])
     # then: the pair nobody asked for (TALLY s2) is not among them, nor a stream with no events yet
     assert {key: seq for key, (seq, _) in heads.items()} == {("TALLY", "s1"): 2}
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A Redis server of the test's own (the shared one must not be stopped): ``(url, stop, start)``."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    procs: list[subprocess.Popen] = []
+
+    def start() -> None:
+        procs.append(subprocess.Popen([binary, "--port", str(port), "--save", "", "--appendonly", "no",
+                                       "--dir", str(tmp_path)], stdout=subprocess.DEVNULL))
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError("redis-server did not start")
+
+    def stop() -> None:
+        procs[-1].terminate()
+        procs[-1].wait(10)
+
+    start()
+    yield f"redis://127.0.0.1:{port}/0", stop, start
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(10)
+
+
+@pytest.fixture
+def layer_settings(request):
+    """In memory, but the Pub/Sub layer on the test's own Redis for a test that has one."""
+    if "own_redis" in request.fixturenames:
+        url = request.getfixturevalue("own_redis")[0]
+        return {"default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [url]}}}
+    return IN_MEMORY
+
+
+@pytest.mark.live
+async def test_events_committed_while_redis_is_down_reach_the_subscriber(own_redis, connect):
+    # given: a subscriber over the Pub/Sub layer of a Redis of our own
+    url, stop_redis, start_redis = own_redis
+    stream = f"t{uuid.uuid4().hex[:10]}"
+    watcher = await connect()
+    assert (await watcher.request("SUBSCRIBE", "TALLY", stream))["data"]["seq"] == 0
+    await db(actions.do_add)(stream, 1)
+    assert await seqs_of(watcher, 1) == [1]
+    # when: Redis stops, and two events commit: their broadcasts fail
+    await asyncio.to_thread(stop_redis)
+    await db(actions.do_add)(stream, 1, times=2)
+    assert await watcher.nothing(0.5)
+    # then: the tail hands them over from the journal
+    assert await two_passes() == 1
+    assert await seqs_of(watcher, 2) == [2, 3]
+    # and once Redis is back, broadcasts reach the subscriber again, after them and once
+    await asyncio.to_thread(start_redis)
+    # (the layer reconnects on its own: events go out until one gets through; the bound only says when to give up)
+    for _ in range(100):
+        await db(actions.do_add)(stream, 1)
+        if not await watcher.nothing(0.3):
+            break
+    total = await db(actions.tally_total)(stream)
+    seqs = [(await watcher.receive_type("ADD", timeout=5))["seq"]]
+    while seqs[-1] < total:
+        seqs.append((await watcher.receive_type("ADD", timeout=5))["seq"])
+    assert seqs == list(range(4, total + 1))
+    assert await watcher.nothing(0.3)
