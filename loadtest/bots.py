@@ -191,8 +191,9 @@ class Bot:
         """An action sent whose broadcast has not come back yet."""
         return self._sent_at is not None
 
-    async def _answer(self, table_id: str, data: dict[str, Any]) -> None:
+    async def _answer(self, table_id: str, data: dict[str, Any]) -> str | None:
+        """Send the answer to a decision; returns the command's ref (None: not sent)."""
         # Latency counts from here: the think time is not part of it.
         self._sent_at = time.perf_counter()
         self.actions_sent += 1
-        await self.send("PLAYER_ACTION", "TABLE", table_id, data)
+        return await self.send("PLAYER_ACTION", "TABLE", table_id, data)

@@ -15,6 +15,12 @@ it applied. It records what the drills measure:
   after a reconnect that had in fact been applied (the turn guard's CONFLICT:
   that refusal is the guard doing its job, not a fault).
 
+An action answered ``INTERNAL`` (the database away, a fault past the
+server's retries) changed nothing, or was applied and its answer lost: the
+client sends it again with the same ``hand_id`` and ``turn`` after a short
+backoff, for as long as that decision is still the table's, and the turn
+guard refuses the copy of one that was applied.
+
 Nothing here imports Django: clients are outside programs.
 """
 
@@ -36,6 +42,9 @@ Stream = tuple[str, str]
 
 # Reconnect backoff after a failed attempt (seconds): doubled each time up to the cap, with full jitter.
 BACKOFF_FIRST, BACKOFF_CAP = 0.25, 4.0
+# Wait before sending again an action answered INTERNAL (seconds): doubled each time up to the cap, with
+# equal jitter (never at once: the server just said it could not).
+BUSY_FIRST, BUSY_CAP = 0.25, 2.0
 
 
 @dataclass
@@ -64,6 +73,8 @@ class DrillClient(Bot):
     resent_actions: int = 0
     resends_refused: int = 0
     stale_answers_skipped: int = 0
+    # Actions sent again after an INTERNAL answer, and the INTERNAL answers to actions.
+    resent_after_internal: int = 0
     live: bool = False
     stopping: bool = False
     acting: bool = True
@@ -72,6 +83,9 @@ class DrillClient(Bot):
     _resubscribing: bool = False
     _last_action: tuple[str, dict[str, Any]] | None = None
     _resend_refs: set[str] = field(default_factory=set)
+    # The ref of the last PLAYER_ACTION sent (first or again), and how often it was answered INTERNAL in a row.
+    _action_ref: str | None = None
+    _busy_answers: int = 0
     _sync_ref: str | None = None
     # A buy-in not yet sent: sent as soon as the client is live (again).
     _join: int | None = None
@@ -189,6 +203,14 @@ class DrillClient(Bot):
                 self.resends_refused += 1
                 self._sent_at = None
                 return
+        if kind == "ERROR" and frame["data"].get("code") == "INTERNAL" and frame["data"].get("ref") is not None \
+                and frame["data"]["ref"] == self._action_ref:
+            self.errors.append(frame["data"])
+            self._busy_answers += 1
+            task = asyncio.create_task(self._resend_after_internal(self._busy_answers))
+            self._thinking.add(task)
+            task.add_done_callback(self._thinking.discard)
+            return
         if "seq" in frame and stream[0] is not None:
             seen = self.received.setdefault(stream, {})
             if frame["seq"] in seen:
@@ -238,26 +260,45 @@ class DrillClient(Bot):
         table_id, data = self._last_action
         self.resent_actions += 1
         ref = await self.send("PLAYER_ACTION", "TABLE", table_id, data)
+        self._action_ref = ref
+        self._resend_refs.add(ref)
+
+    async def _resend_after_internal(self, answers: int) -> None:
+        ceiling = min(BUSY_CAP, BUSY_FIRST * 2 ** (answers - 1))
+        await asyncio.sleep(random.uniform(ceiling / 2, ceiling))
+        if self._last_action is None or not self.acting or not self.live:
+            return  # a reconnect resends it if it was lost
+        table_id, data = self._last_action
+        if "turn" in data and (data["hand_id"], data["turn"]) != self._in_play:
+            return  # the hand moved on (the action landed after all, or the clock acted)
+        self.resent_after_internal += 1
+        try:
+            ref = await self.send("PLAYER_ACTION", "TABLE", table_id, data)
+        except websockets.ConnectionClosed:
+            return
+        self._action_ref = ref
         self._resend_refs.add(ref)
 
     async def _maybe_act(self, table_id: str, hand_id: str, to_act: dict[str, Any]) -> None:
         if self.acting:
             await super()._maybe_act(table_id, hand_id, to_act)
 
-    async def _answer(self, table_id: str, data: dict[str, Any]) -> None:
+    async def _answer(self, table_id: str, data: dict[str, Any]) -> str | None:
         if not self.acting or self._ws is None:
-            return
+            return None
         if "turn" in data and (data["hand_id"], data["turn"]) != self._in_play:
             # A decision replayed after a reconnect, or one that passed while thinking: the
             # events after it already moved the hand on, and the turn guard would refuse it.
             self.stale_answers_skipped += 1
-            return
+            return None
         self._last_action = (table_id, data)
+        self._busy_answers = 0
         try:
-            await super()._answer(table_id, data)
+            self._action_ref = await super()._answer(table_id, data)
         except websockets.ConnectionClosed:
             # Sent into a dying socket: the reconnect resends it if it was lost.
-            pass
+            self._action_ref = None
+        return self._action_ref
 
     def drop(self) -> None:
         """Cut the socket as a network fault would: no close handshake."""

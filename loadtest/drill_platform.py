@@ -118,8 +118,12 @@ class Platform:
         self.seats: list[tuple[str, str, str]] = []
 
     def _env(self, extra: dict[str, str]) -> dict[str, str]:
+        # Not the test suite's settings either (a drill run from pytest inherits
+        # them): the suite turns the journal tail off, and the drills check
+        # what production runs.
         env = {k: v for k, v in os.environ.items()
-               if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "EVENT_BUS_URL", "POKERRT_SQLITE_PATH")}
+               if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "EVENT_BUS_URL", "POKERRT_SQLITE_PATH",
+                            "POKERRT_TAIL_INTERVAL")}
         env.update(
             DJANGO_SETTINGS_MODULE="pokerrt.settings", DJANGO_SECRET_KEY="drills-only", DJANGO_DEBUG="0",
             DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost", POKERRT_SSL_REDIRECT="0",

@@ -69,6 +69,12 @@ SUBSCRIPTIONS = Counter(
     ["result"],
 )
 REPLAYED_EVENTS = Counter("pokerrt_replayed_events", "Events resent from the journal to recovering subscribers.")
+TAIL_EVENTS = Counter(
+    "pokerrt_tail_events",
+    "Events the journal tail gave sockets whose broadcast never came (the channel layer was away), "
+    "by stream target; one per event and socket.",
+    ["target"],
+)
 SYNC_FRAMES = Counter(
     "pokerrt_sync_frames", "SYNC frames (a stream's state digest) sent to clients, by stream target.", ["target"]
 )

@@ -400,6 +400,12 @@ POKERRT_REALTIME = {
     # database; revocations Django writes are pushed at once, this bounds
     # the rest (a session's expiry, a push lost). 0 checks every command.
     "CREDENTIAL_RECHECK": float(os.environ.get("POKERRT_CREDENTIAL_RECHECK", 60)),
+    # Seconds between a node's journal tail passes (docs/realtime.md): each
+    # stream its sockets follow is compared with the journal, and a socket
+    # behind for TAIL_GRACE seconds is given what its broadcast never
+    # brought (the channel layer was away); 0: no tail.
+    "TAIL_INTERVAL": float(os.environ.get("POKERRT_TAIL_INTERVAL", 1)),
+    "TAIL_GRACE": float(os.environ.get("POKERRT_TAIL_GRACE", 1)),
 }
 
 # --- Tables ----------------------------------------------------------------------------

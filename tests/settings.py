@@ -22,6 +22,8 @@ os.environ.setdefault("POKERRT_SYNC_INTERVAL", "0")
 # No SYNC frames on a clock either: tests run digest passes themselves
 # (pokerrt.realtime.digest_sync.sync_pass).
 os.environ.setdefault("POKERRT_DIGEST_INTERVAL", "0")
+# Nor journal tail passes: tests run them (pokerrt.realtime.tail.tail_pass).
+os.environ.setdefault("POKERRT_TAIL_INTERVAL", "0")
 
 from pokerrt.settings import *  # noqa: E402,F403
 

@@ -29,7 +29,7 @@ from django.contrib.auth.models import AnonymousUser
 from pokerrt import error_handlers, errors, metrics
 
 from .. import clock
-from . import auth, digest_sync, presence, processor, readers, registry, revocation
+from . import auth, digest_sync, presence, processor, readers, registry, revocation, tail
 from .digest import is_digested
 from .envelope import Command, control_frame, error_frame, parse_command, read_ref
 from .frames import decode, encode
@@ -101,6 +101,10 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         # (revocation.py) or found gone by a re-check, it closes the socket 4401
         # at its next command.
         self.standing: auth.Standing | None = None
+        # Held while a message is handled: Channels hands them over one at a
+        # time, and the journal tail's deliveries (tail_send) wait their turn
+        # among them, so a stream's frames are never interleaved.
+        self.turn = asyncio.Lock()
 
     @property
     def closed(self) -> bool:
@@ -125,7 +129,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+        async with self.turn:
+            await handler(message)
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         # Channels' own hops to the sync thread once more after disconnect
@@ -188,6 +193,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         try:
             for target, stream_id in list(self.subscriptions):
                 digest_sync.unwatch((target, stream_id), self.channel_name)
+                tail.unfollow((target, stream_id), self)
                 await self.channel_layer.group_discard(group_name(target, stream_id), self.channel_name)
         finally:
             # Past the shutdown grace the process is about to exit: the row
@@ -360,6 +366,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         position = result.position
         key = (stream_type.target, stream_id)
         self.subscriptions[key] = Subscription(position.seq, position.epoch, with_digest)
+        tail.follow(key, self)
+        tail.ensure_tail_loop()
         if with_digest and is_digested(stream_type.target):
             digest_sync.watch(key, self.channel_name)
             digest_sync.ensure_sync_loop()
@@ -385,6 +393,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         target, stream_id = named_stream(command)
         if self.subscriptions.pop((target, stream_id), None) is not None:
             digest_sync.unwatch((target, stream_id), self.channel_name)
+            tail.unfollow((target, stream_id), self)
             await self.channel_layer.group_discard(group_name(target, stream_id), self.channel_name)
         if command.ref is not None:
             self.send_frame(control_frame("ACK", {"ref": command.ref}, command.target, command.id))
@@ -423,6 +432,21 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         sync = self._sync_due(key[0], subscription, seq)
         if sync is not None:
             await self.forward(sync)
+
+    async def tail_send(self, message: dict[str, Any]) -> None:
+        """An event the journal tail found this connection lacking: handled as its broadcast would have been.
+
+        In its turn among the connection's messages; what the connection got
+        meanwhile is dropped, and the gap before it is filled from the journal.
+        """
+        key = (message["target"], message["id"])
+        async with self.turn:
+            held = self.subscriptions.get(key)
+            before = held.seq if held is not None and held.epoch == message["epoch"] else None
+            await self.event_send(message)
+            after = self.subscriptions.get(key)
+            if before is not None and after is not None and after.epoch == message["epoch"]:
+                metrics.TAIL_EVENTS.labels(key[0]).inc(max(0, after.seq - before))
 
     async def sync_send(self, message: dict[str, Any]) -> None:
         """A stream's SYNC (digest_sync): to the client right after the event whose seq it names.

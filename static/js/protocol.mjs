@@ -53,6 +53,15 @@ export function actionData(hand, action, amount) {
   return data;
 }
 
+/** Milliseconds to wait before sending a betting action again after the server answered INTERNAL
+ *  (attempt 0 = the first resend): short, since the player's clock is running, and never at once. */
+export function busyDelay(attempt, { random = Math.random } = {}) {
+  return backoffDelay(attempt, { base: 500, cap: 2000, random });
+}
+
+/** How many times a betting action answered INTERNAL is sent again before the player is told. */
+export const BUSY_RESENDS = 5;
+
 export function socketUrl(location) {
   return `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/`;
 }
@@ -79,6 +88,7 @@ export class Connection {
     this.socket = null;
     this.stopped = false;
     this.onOpen = () => {}; // after each (re)connection's resubscriptions: per-socket commands go here
+    this.actions = 0; // betting actions asked for: a newer one ends the resends of an older one
     this.connect();
   }
 
@@ -146,9 +156,32 @@ export class Connection {
     });
   }
 
-  /** A betting action, always with the turn guard. */
-  act(tableId, hand, action, amount) {
-    return this.command("PLAYER_ACTION", "TABLE", tableId, actionData(hand, action, amount));
+  /** A betting action, always with the turn guard.
+   *
+   *  Answered INTERNAL (the database away, a fault past the server's own
+   *  retries), it changed nothing, or it was applied and its answer lost:
+   *  either way the player still wants it, and the turn guard makes a copy
+   *  safe. So it is sent again, the same `hand_id` and `turn`, after
+   *  `busyDelay`, up to `BUSY_RESENDS` times, for as long as `current(data)`
+   *  says the decision is still the player's and no newer action was asked
+   *  for; `onResend(error)` hears each resend. A copy refused CONFLICT (the
+   *  first landed, or the clock acted) and a decision gone meanwhile settle
+   *  with null: the events show what happened. Past the resends, the last
+   *  INTERNAL rejects as any refusal does. */
+  async act(tableId, hand, action, amount, { current = () => true, onResend = () => {}, delay = busyDelay } = {}) {
+    const data = actionData(hand, action, amount);
+    const asked = ++this.actions;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.command("PLAYER_ACTION", "TABLE", tableId, data);
+      } catch (error) {
+        if (attempt > 0 && error.code === "CONFLICT") return null;
+        if (error.code !== "INTERNAL" || attempt >= BUSY_RESENDS) throw error;
+        onResend(error);
+        await new Promise((resolve) => setTimeout(resolve, delay(attempt)));
+        if (asked !== this.actions || !current(data)) return null;
+      }
+    }
   }
 
   /** Drop the socket as a network cut would; the usual reconnect follows. */

@@ -2,7 +2,7 @@
 // their PLAYER stream, and the commands a seated player sends.
 
 import { apply, movedTo, presets, potTotal } from "./table_state.mjs";
-import { cards, chips, connect, el, formatClock, pageData, showError } from "./ui.mjs";
+import { cards, chips, clearError, connect, el, formatClock, pageData, showError } from "./ui.mjs";
 
 const page = pageData();
 const tableId = page.table_id;
@@ -291,10 +291,29 @@ async function send(promise) {
   }
 }
 
-function act(action, amount) {
+/** Whether the decision an action answers is still the one the table waits for. */
+function stillPending(data) {
+  const hand = view.state && view.state.hand;
+  return Boolean(hand && hand.to_act && hand.hand_id === data.hand_id && hand.to_act.turn === data.turn);
+}
+
+async function act(action, amount) {
   const hand = view.state && view.state.hand;
   if (!hand || !hand.to_act) return;
-  send(connection.act(tableId, hand, action, amount));
+  let resent = false;
+  try {
+    await connection.act(tableId, hand, action, amount, {
+      current: stillPending,
+      onResend: (error) => {
+        resent = true;
+        showError(`${error.message} Sending your action again…`);
+      },
+    });
+    // Taken, or the decision passed (the table shows which): the busy notice no longer holds.
+    if (resent) clearError();
+  } catch (error) {
+    showError(error.message);
+  }
 }
 
 function setAmount(amount) {

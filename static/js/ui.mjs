@@ -92,6 +92,13 @@ export function showError(message) {
   errorTimer = setTimeout(() => { box.hidden = true; }, 8000);
 }
 
+/** Take the error bar down at once: what it said no longer holds. */
+export function clearError() {
+  const box = document.getElementById("errors");
+  if (box) box.hidden = true;
+  clearTimeout(errorTimer);
+}
+
 export function formatClock(seconds) {
   const s = Math.max(0, Math.ceil(seconds));
   const m = Math.floor(s / 60);

@@ -8,6 +8,20 @@ from playwright.sync_api import Page, expect
 
 from .conftest import PATIENCE_MS
 
+# A WebSocket stand-in for protocol.mjs: it opens on the next tick and records what the client writes.
+FAKE_SOCKET = """
+    class FakeSocket {
+      constructor() {
+        this.readyState = 0;
+        this.sent = [];
+        setTimeout(() => { this.readyState = 1; this.onopen(); }, 0);
+      }
+      send(text) { this.sent.push(JSON.parse(text)); }
+      close() {}
+    }
+"""
+
+
 
 def sign_up(page: Page, site: str, username: str, password: str = "correct-horse-42", shoot=None) -> None:
     page.goto(f"{site}/accounts/signup/")

@@ -24,7 +24,7 @@ from tournament import actions as tournament_actions  # noqa: E402
 from tournament.snapshots import tournament_snapshot  # noqa: E402
 
 from .conftest import off_the_loop, static_modules_page  # noqa: E402
-from .helpers import open_table, sign_up, sit_down, wait_for_turn  # noqa: E402
+from .helpers import FAKE_SOCKET, open_table, sign_up, sit_down, wait_for_turn  # noqa: E402
 
 # SubtleCrypto exists only in secure contexts: http://localhost is one. The
 # files are served by Playwright's routing, no server needed.
@@ -122,20 +122,6 @@ def test_the_tournament_page_s_rules_rebuild_the_snapshot_it_hashes(modules):
     """, {"before": before, "events": events}, module="tournament_state")
     # then: the snapshot after, so the digests agree
     assert rebuilt == after
-
-
-# A WebSocket stand-in for protocol.mjs: it opens on the next tick and records what the client writes.
-FAKE_SOCKET = """
-    class FakeSocket {
-      constructor() {
-        this.readyState = 0;
-        this.sent = [];
-        setTimeout(() => { this.readyState = 1; this.onopen(); }, 0);
-      }
-      send(text) { this.sent.push(JSON.parse(text)); }
-      close() {}
-    }
-"""
 
 
 def test_a_page_whose_state_went_wrong_is_told_by_the_sync_and_takes_a_fresh_snapshot(modules):

@@ -7,6 +7,7 @@ import pytest
 pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed (requirements-dev.txt)")
 
 from .conftest import static_modules_page  # noqa: E402
+from .helpers import FAKE_SOCKET  # noqa: E402
 
 # No server needed: the browser gets the project's files as a server would send them.
 ORIGIN = "http://pokerrt.test"
@@ -102,3 +103,78 @@ def test_a_fold_takes_the_seat_out_of_the_hand_and_a_street_clears_the_bets(prot
     assert [seat["bet"] for seat in state["flop"]["seats"]] == [0, 0]
     assert state["flop"]["hand"]["street"] == "flop" and state["flop"]["hand"]["board"] == ["As", "Kd", "2c"]
     assert state["folded"]["seats"][0]["in_hand"] is False and state["folded"]["seats"][1]["in_hand"] is True
+
+
+def test_an_action_answered_internal_is_sent_again_with_its_turn_and_a_copy_refused_settles(protocol):
+    steps = protocol(FAKE_SOCKET + """
+        const connection = new p.Connection("ws://localhost/ws/", {WebSocketImpl: FakeSocket});
+        const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+        await settle();
+        const socket = connection.socket;
+        const answer = (type, data) => connection.receive({type, target: "TABLE", id: "17", data});
+        const hand = {hand_id: "31", to_act: {turn: 4}};
+        const resends = [];
+        const acted = connection.act("17", hand, "call", null, {onResend: (e) => resends.push(e.message),
+                                                               delay: () => 0});
+        await settle();
+        answer("ERROR", {code: "INTERNAL", message: "The server is busy; try again in a moment.",
+                         ref: socket.sent[0].ref});
+        await settle();
+        answer("ERROR", {code: "INTERNAL", message: "Internal error.", ref: socket.sent[1].ref});
+        await settle();
+        // The first had landed after all: the turn guard refuses the copy, and that is no error.
+        answer("ERROR", {code: "CONFLICT", message: "Not the current turn.", ref: socket.sent[2].ref});
+        return {sent: socket.sent, resends, result: await acted};
+    """)
+    assert [frame["data"] for frame in steps["sent"]] == [{"action": "call", "hand_id": "31", "turn": 4}] * 3
+    assert len({frame["ref"] for frame in steps["sent"]}) == 3
+    assert steps["resends"] == ["The server is busy; try again in a moment.", "Internal error."]
+    assert steps["result"] is None
+
+
+def test_resends_stop_when_the_decision_passes_or_a_newer_action_is_asked_and_fail_after_the_last(protocol):
+    steps = protocol(FAKE_SOCKET + """
+        const connection = new p.Connection("ws://localhost/ws/", {WebSocketImpl: FakeSocket});
+        const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+        await settle();
+        const socket = connection.socket;
+        const busy = (ref) => connection.receive({type: "ERROR", target: "TABLE", id: "17",
+                                                  data: {code: "INTERNAL", message: "Internal error.", ref}});
+        const hand = {hand_id: "31", to_act: {turn: 4}};
+        const steps = {};
+        // the decision passes during the backoff (the clock acted): nothing more is sent
+        let pending = true;
+        const gone = connection.act("17", hand, "check", null, {current: () => pending, delay: () => 30});
+        await settle();
+        busy(socket.sent.at(-1).ref);
+        pending = false;
+        steps.gone = await gone;
+        steps.afterGone = socket.sent.length;
+        // a newer action (another button) ends the older one's resends
+        const older = connection.act("17", hand, "check", null, {delay: () => 30});
+        await settle();
+        const newer = connection.act("17", hand, "fold", null, {delay: () => 0});
+        busy(socket.sent.at(-2).ref);
+        await settle();
+        steps.older = await older;
+        connection.receive({type: "ACK", target: "TABLE", id: "17", data: {ref: socket.sent.at(-1).ref}});
+        steps.newer = await newer;
+        steps.afterNewer = socket.sent.map((frame) => frame.data.action);
+        // past the last resend the player is told, as for any refusal
+        const stubborn = connection.act("17", hand, "call", null, {delay: () => 0});
+        for (let i = 0; i <= p.BUSY_RESENDS; i += 1) {
+          await settle();
+          busy(socket.sent.at(-1).ref);
+        }
+        try { await stubborn; } catch (e) { steps.told = e.code; }
+        steps.stubbornSends = socket.sent.filter((frame) => frame.data.action === "call").length;
+        steps.delays = [0, 1, 2, 5].map((n) => p.busyDelay(n, {random: () => 0.999999}));
+        return steps;
+    """)
+    assert steps["gone"] is None and steps["afterGone"] == 1
+    assert steps["older"] is None
+    assert steps["newer"] == {"ref": "c-3"}
+    assert steps["afterNewer"] == ["check", "check", "fold"]
+    assert steps["told"] == "INTERNAL"
+    assert steps["stubbornSends"] == 1 + 5
+    assert steps["delays"] == [500, 1000, 2000, 2000]
