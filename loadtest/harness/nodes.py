@@ -86,7 +86,7 @@ def local_env(profile: str, workdir: Path) -> dict[str, str]:
                POKERRT_SIGNUP_RATE_PER_ADDRESS="off", POKERRT_API_RATE_PER_ADDRESS="off",
                POKERRT_API_RATE_PER_USER="off",
                # Plain HTTP on this host: no redirect of the REST API to HTTPS (DJANGO_DEBUG=0 turns it on).
-               POKERRT_SSL_REDIRECT="0", PYTHONPATH=str(REPO))
+               POKERRT_SSL_REDIRECT="0", PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("HARNESS_PYTHONPATH", "")])))
     if profile == "services":
         base = os.environ.get("HARNESS_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
         env["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + POSTGRES_DATABASE
