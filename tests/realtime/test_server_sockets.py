@@ -1,14 +1,20 @@
-"""What the pokerrt server keeps per WebSocket: autobahn's options on a class, no upgraded HTTP request."""
+"""What the pokerrt server keeps and does per WebSocket: autobahn's options on a class, no upgraded HTTP request, no second keepalive."""
 
 from __future__ import annotations
 
+import time
 from types import SimpleNamespace
 from unittest import mock
 
 from django.conf import settings
 from twisted.web.http import HTTPChannel
 
-from pokerrt.realtime.server import RealtimeWebSocketFactory, RealtimeWebSocketProtocol
+from pokerrt.realtime.server import (
+    RealtimeCommandLine,
+    RealtimeServer,
+    RealtimeWebSocketFactory,
+    RealtimeWebSocketProtocol,
+)
 
 
 def test_autobahns_options_are_read_from_the_class_not_copied_into_each_socket():
@@ -40,3 +46,101 @@ def test_once_open_the_upgraded_http_request_is_let_go():
     protocol.onOpen()
     # then
     assert channel.requests == []
+
+
+# Daphne's keepalive and its sweep of the connections (RealtimeWebSocketProtocol.check_timeouts,
+# RealtimeServer.application_checker).
+
+
+def _open_socket(**server: object) -> RealtimeWebSocketProtocol:
+    protocol = RealtimeWebSocketProtocol()
+    options = {"ping_interval": 0, "websocket_connect_timeout": 30, "websocket_timeout": 86400, **server}
+    protocol.server = SimpleNamespace(**options)
+    protocol.state = protocol.STATE_OPEN
+    protocol.socket_opened = protocol.last_ping = time.time() - 3600
+    protocol._sendAutoPing = mock.Mock()
+    protocol.serverClose = mock.Mock()
+    protocol.serverReject = mock.Mock()
+    return protocol
+
+
+def test_no_websocket_level_ping_by_default():
+    # given: an open socket an hour old, never pinged by Daphne
+    protocol = _open_socket()
+    # when
+    protocol.check_timeouts()
+    # then: the protocol's PING is the keepalive; nothing is closed
+    protocol._sendAutoPing.assert_not_called()
+    protocol.serverClose.assert_not_called()
+
+
+def test_a_ping_interval_given_turns_daphnes_ping_back_on():
+    protocol = _open_socket(ping_interval=20)
+    protocol.check_timeouts()
+    protocol._sendAutoPing.assert_called_once()
+
+
+def test_the_other_timeouts_still_hold_without_the_ping():
+    # a socket older than --websocket_timeout is closed
+    old = _open_socket(websocket_timeout=60)
+    old.check_timeouts()
+    old.serverClose.assert_called_once()
+    # a handshake the application never accepted is refused after --websocket_connect_timeout
+    connecting = _open_socket()
+    connecting.state = connecting.STATE_CONNECTING
+    connecting.check_timeouts()
+    connecting.serverReject.assert_called_once()
+    # -1 means no limit
+    unlimited = _open_socket(websocket_timeout=-1)
+    unlimited.check_timeouts()
+    unlimited.serverClose.assert_not_called()
+
+
+def test_the_command_line_turns_daphnes_ping_off_unless_asked():
+    parse = RealtimeCommandLine().parser.parse_args
+    assert parse(["app:application"]).ping_interval == 0
+    assert parse(["--ping-interval", "20", "app:application"]).ping_interval == 20
+
+
+def _task(*, done: bool, exception: BaseException | None = None) -> mock.Mock:
+    task = mock.Mock()
+    task.done.return_value = done
+    task.exception.return_value = exception
+    return task
+
+
+def test_the_sweep_reaps_ended_applications_and_leaves_live_sockets_alone():
+    server = RealtimeServer(application=mock.Mock(), endpoints=["tcp:port=0:interface=127.0.0.1"], application_close_timeout=10)
+    live, ended_closed, ended_open, failed_open, slow_to_close = (mock.Mock(name=f"p{i}") for i in range(5))
+    boom = ValueError("boom")
+    slow = _task(done=False)
+    server.connections = {
+        live: {"application_instance": _task(done=False)},
+        # closed, its application done: forgotten
+        ended_closed: {"application_instance": _task(done=True), "disconnected": time.time()},
+        # still open, its application returned: the application is let go, the socket kept
+        ended_open: {"application_instance": _task(done=True)},
+        # still open, its application raised: Daphne's handle_exception (a 500 or a close)
+        failed_open: {"application_instance": _task(done=True, exception=boom)},
+        # closed 11 s ago and its application still running: cancelled
+        slow_to_close: {"application_instance": slow, "disconnected": time.time() - 11},
+    }
+    with mock.patch("pokerrt.realtime.server.reactor") as reactor:
+        server.application_checker()
+    reactor.callLater.assert_called_once_with(1, server.application_checker)
+    assert set(server.connections) == {live, ended_open, failed_open, slow_to_close}
+    assert "application_instance" in server.connections[live]
+    assert server.connections[ended_open] == {}
+    failed_open.handle_exception.assert_called_once_with(boom)
+    slow.cancel.assert_called_once()
+    live.handle_exception.assert_not_called()
+
+
+def test_an_application_raising_keyboard_interrupt_stops_the_server():
+    server = RealtimeServer(application=mock.Mock(), endpoints=["tcp:port=0:interface=127.0.0.1"])
+    protocol = mock.Mock()
+    server.connections = {protocol: {"application_instance": _task(done=True, exception=KeyboardInterrupt())}}
+    with mock.patch("pokerrt.realtime.server.reactor"), mock.patch.object(server, "stop") as stop:
+        server.application_checker()
+    stop.assert_called_once()
+    protocol.handle_exception.assert_not_called()
