@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import weakref
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -22,6 +21,7 @@ from django.conf import settings
 from .digest import StreamDigest, stream_digest
 from .envelope import control_frame
 from .frames import encode
+from .passes import PassLoop
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +29,6 @@ Key = tuple[str, str]
 
 # (target, stream id) -> channel names of this process's sockets that asked for its digests.
 _watchers: dict[Key, set[str]] = {}
-# Per event loop (a server node has one): its pass loop's task.
-_loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Task[None]] = weakref.WeakKeyDictionary()
 
 
 def watch(key: Key, channel_name: str) -> None:
@@ -109,19 +107,10 @@ PERIODIC_DUTY = 0.1
 
 def ensure_sync_loop() -> None:
     """Start this event loop's pass loop, once, unless ``DIGEST_INTERVAL`` is 0."""
-    interval = settings.POKERRT_REALTIME["DIGEST_INTERVAL"]
-    if interval <= 0:
-        return
-    loop = asyncio.get_running_loop()
-    task = _loops.get(loop)
-    if task is None or task.done():
-        _loops[loop] = loop.create_task(_pass_forever(interval))
+    if settings.POKERRT_REALTIME["DIGEST_INTERVAL"] > 0:
+        passes.ensure()
 
 
-async def _pass_forever(interval: float) -> None:
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            await sync_pass(duty=PERIODIC_DUTY)
-        except Exception:
-            logger.exception("SYNC pass failed")
+passes = PassLoop(
+    "SYNC", lambda: sync_pass(duty=PERIODIC_DUTY), lambda: settings.POKERRT_REALTIME["DIGEST_INTERVAL"]
+)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import weakref
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from django.conf import settings
 from django.db import connection
 
 from .models import Event, Stream
+from .passes import PassLoop
 from .streams import event_message
 
 logger = logging.getLogger(__name__)
@@ -58,8 +58,6 @@ class Behind:
 _followers: dict[Key, set[Follower]] = {}
 # Streams found lagging on an earlier pass, waiting out the grace.
 _behind: dict[Key, Behind] = {}
-# Per event loop (a server node has one): its pass loop's task.
-_loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Task[None]] = weakref.WeakKeyDictionary()
 # Deliveries under way, held so they are not collected before they run.
 _deliveries: set[asyncio.Task[None]] = set()
 # The tail's own thread, with its own database connection kept open between
@@ -230,23 +228,16 @@ def next_wake(interval: float, grace: float) -> float:
 
 def ensure_tail_loop() -> None:
     """Start this event loop's pass loop, once, unless ``TAIL_INTERVAL`` is 0."""
-    interval = settings.POKERRT_REALTIME["TAIL_INTERVAL"]
-    if interval <= 0:
-        return
-    loop = asyncio.get_running_loop()
-    task = _loops.get(loop)
-    if task is None or task.done():
-        _loops[loop] = loop.create_task(_pass_forever(interval))
+    if settings.POKERRT_REALTIME["TAIL_INTERVAL"] > 0:
+        passes.ensure()
 
 
-async def _pass_forever(interval: float) -> None:
-    grace = settings.POKERRT_REALTIME["TAIL_GRACE"]
-    while True:
-        await asyncio.sleep(next_wake(interval, grace))
-        try:
-            await tail_pass(grace)
-        except Exception:
-            logger.exception("journal tail pass failed")
+def _wait() -> float:
+    conf = settings.POKERRT_REALTIME
+    return next_wake(conf["TAIL_INTERVAL"], conf["TAIL_GRACE"])
+
+
+passes = PassLoop("journal tail", lambda: tail_pass(settings.POKERRT_REALTIME["TAIL_GRACE"]), _wait)
 
 
 async def close_connection() -> None:

@@ -126,7 +126,7 @@ async def test_the_tail_loop_delivers_a_lost_event_on_its_own(connect, layer, mo
     stream = f"t{uuid.uuid4().hex[:10]}"
     watcher = await connect()
     await watcher.request("SUBSCRIBE", "TALLY", stream)
-    loop_task = tail._loops[asyncio.get_running_loop()]
+    loop_task = tail.passes.tasks[asyncio.get_running_loop()]
     try:
         with RedisAway(monkeypatch, layer) as away:
             # when: an event's broadcast is lost

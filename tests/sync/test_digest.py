@@ -275,7 +275,7 @@ def test_no_pass_loop_runs_when_the_interval_is_zero(settings):
     async def started(interval: float) -> bool:
         settings.POKERRT_REALTIME = {**settings.POKERRT_REALTIME, "DIGEST_INTERVAL": interval}
         digest_sync.ensure_sync_loop()
-        task = digest_sync._loops.get(asyncio.get_running_loop())
+        task = digest_sync.passes.tasks.get(asyncio.get_running_loop())
         if task is not None:
             task.cancel()
         return task is not None
