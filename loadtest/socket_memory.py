@@ -32,7 +32,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .harness.clients import Client, IdleConnection
+from .harness.clients import IdleConnection, probe
 from .harness.nodes import REPO, local_env, make_workdir, remove_workdir, start_local_nodes, stop_nodes
 from .harness.run import connect_all, raise_open_files
 from .harness.seating import seat_locally
@@ -54,11 +54,7 @@ def census(pid: int, directory: Path, number: int, timeout: float = 300.0) -> di
 async def open_idle(url: str, sockets: int, pid: int, directory: Path, settle: float,
                     profile: float) -> tuple[Any, Any, int]:
     stats = Stats()
-    probe = Client(url, stats)
-    await probe.connect()
-    probe.start()
-    await asyncio.sleep(1.0)
-    await probe.close()
+    await probe(url, stats, 1.0)
     await asyncio.sleep(1.0)
     before = await asyncio.to_thread(census, pid, directory, 1)
     idle = [IdleConnection(url, stats) for _ in range(sockets)]

@@ -182,6 +182,15 @@ class Client:
             await asyncio.gather(self.task, return_exceptions=True)
 
 
+async def probe(url: str, stats: Stats, hold: float) -> None:
+    """One connection opened, held ``hold`` seconds and closed: a node's first starts its presence, timers and heartbeat."""
+    client = Client(url, stats)
+    await client.connect()
+    client.start()
+    await asyncio.sleep(hold)
+    await client.close()
+
+
 class IdleConnection(Client):
     """Connected and quiet: subscribed to nothing, or to one lobby (``lobby_id``)."""
 

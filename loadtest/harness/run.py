@@ -234,7 +234,7 @@ async def wait_for_play(players: list[Any], args: argparse.Namespace) -> None:
 async def drive(nodes: list[Node], seating: Seating | None, args: argparse.Namespace) -> dict[str, Any]:
     from loadtest.bots import randomly
 
-    from .clients import Client, IdleConnection, Player, Spectator
+    from .clients import IdleConnection, Player, Spectator, probe
 
     stats = Stats()
     urls = [n.url for n in nodes]
@@ -245,11 +245,7 @@ async def drive(nodes: list[Node], seating: Seating | None, args: argparse.Names
 
     # A first connection starts each node's presence, timers and heartbeat: not the idle connections' cost.
     for url in urls:
-        probe = Client(url, stats)
-        await probe.connect()
-        probe.start()
-        await asyncio.sleep(0.5)
-        await probe.close()
+        await probe(url, stats, 0.5)
     await asyncio.sleep(1.0)
 
     lobby = seating.lobby_id if seating and args.idle_subscribe == "lobby" else None
