@@ -145,7 +145,7 @@ def emit_many(emissions: list[Emission]) -> list[Event]:
         # Encoded once, now, so a value JSON cannot hold fails here, not after
         # commit: the journal stores this text and the frames carry it; the
         # event's data is the value read back from it.
-        text = json.dumps(data, cls=DjangoJSONEncoder)
+        text = _encode(data)
         checked.append((target, sid, type, json.loads(text), text))
     # The first seq each stream gives this batch, taken under the stream's lock.
     next_of = {}
@@ -163,6 +163,11 @@ def emit_many(emissions: list[Emission]) -> list[Event]:
     insert(events, prepared=_stored_json(events))
     transaction.on_commit(lambda: broadcast_all(events))
     return events
+
+
+# One encoder for every event: json.dumps(cls=...) builds one per call. Its
+# encode() keeps no state between calls, so the threads may share it.
+_encode = DjangoJSONEncoder().encode
 
 
 def _stored_json(events: list[Event]) -> dict[str, list[Any]] | None:
