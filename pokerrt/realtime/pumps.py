@@ -34,17 +34,37 @@ async def _pump(source: Source, dispatch: Callable[[Any], Awaitable[None]]) -> N
 async def dispatch_each(sources: list[Source], dispatch: Callable[[Any], Awaitable[None]]) -> None:
     """Dispatch every message of every source until ``dispatch`` raises (``StopConsumer`` included), then raise it.
 
-    The other pumps are cancelled first: whatever they were receiving or
-    waiting to dispatch is dropped, as Channels' loop dropped its pending
-    receives.
+    The first source is pumped in the calling task itself and the others in
+    a task each: an idle socket holds no more tasks than under Channels'
+    loop (its memory is most of a node's with many idle sockets). A pump of
+    its own that raises cancels the calling task, which raises that error
+    instead. The other pumps are cancelled on the way out: whatever they were
+    receiving or waiting to dispatch is dropped, as Channels' loop dropped
+    its pending receives.
     """
-    pumps = [asyncio.ensure_future(_pump(source, dispatch)) for source in sources]
+    caller = asyncio.current_task()
+    assert caller is not None
+    failed: list[asyncio.Task[None]] = []
+
+    def ended(pump: asyncio.Task[None]) -> None:
+        if not pump.cancelled():
+            failed.append(pump)
+            caller.cancel()
+
+    pumps = [asyncio.ensure_future(_pump(source, dispatch)) for source in sources[1:]]
+    for pump in pumps:
+        pump.add_done_callback(ended)
     try:
-        done, _ = await asyncio.wait(pumps, return_when=asyncio.FIRST_COMPLETED)
-        # A pump ends only by raising: the first to end says why.
-        ended = next(pump for pump in pumps if pump in done)
-        ended.result()
+        await _pump(sources[0], dispatch)
+    except asyncio.CancelledError:
+        if not failed:
+            raise
+        # The cancel was ours, to stop this pump: the pump that ended says why.
+        caller.uncancel()
+        failed[0].result()
+        raise
     finally:
         for pump in pumps:
+            pump.remove_done_callback(ended)
             pump.cancel()
         await asyncio.gather(*pumps, return_exceptions=True)

@@ -72,3 +72,15 @@ async def test_a_source_is_read_at_most_one_message_ahead_of_a_busy_dispatch():
     runner.cancel()
     with pytest.raises(asyncio.CancelledError):
         await runner
+
+
+async def test_the_callers_own_source_ending_cancels_the_other_pumps():
+    # given: the first source (pumped in the calling task) stops, the events' mailbox is empty
+    frames, events = filled("f1", "stop"), Mailbox()
+    dispatch = Serial(stop_at="stop")
+    with pytest.raises(StopConsumer):
+        await asyncio.wait_for(dispatch_each([frames.get, events.get], dispatch), 2)
+    # then: the events' pump no longer waits on its mailbox
+    await asyncio.sleep(0)
+    assert events._reader is None or events._reader.cancelled()
+    assert dispatch.seen == ["f1", "stop"]
