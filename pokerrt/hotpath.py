@@ -145,12 +145,14 @@ def save_fields(instance: Model, *fields: str) -> None:
         cursor.execute(sql, [*params, instance.pk])
 
 
-def insert(instances: list[M]) -> list[M]:
+def insert(instances: list[M], prepared: dict[str, list[Any]] | None = None) -> list[M]:
     """``bulk_create(instances)`` for the hot path: one INSERT ... RETURNING the ids, written once per row count.
 
     The instances get their ids and are saved as far as the ORM can tell.
     Defaults and ``auto_now_add`` are filled in as ``save()`` would; no
-    signals (``bulk_create`` sends none either).
+    signals (``bulk_create`` sends none either). ``prepared``: field name ->
+    its database values, one per instance, already prepared by the caller
+    (the journal's events arrive with their JSON encoded once).
     """
     if not instances:
         return instances
@@ -167,8 +169,13 @@ def insert(instances: list[M]) -> list[M]:
             f"INSERT INTO {q(meta.db_table)} ({', '.join(q(field.column) for field in fields)}) "
             f"VALUES {', '.join([row] * len(instances))} RETURNING {q(meta.pk.column)}"
         )
-    params = [field.get_db_prep_save(field.pre_save(instance, True), db)
-              for instance in instances for field in fields]
+    if prepared:
+        given = [prepared.get(field.name) for field in fields]
+        params = [field.get_db_prep_save(field.pre_save(instance, True), db) if values is None else values[row]
+                  for row, instance in enumerate(instances) for field, values in zip(fields, given)]
+    else:
+        params = [field.get_db_prep_save(field.pre_save(instance, True), db)
+                  for instance in instances for field in fields]
     with db.cursor() as cursor:
         cursor.execute(sql, params)
         ids = cursor.fetchall()

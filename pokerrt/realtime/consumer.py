@@ -14,6 +14,7 @@ what a node with many idle sockets holds (loadtest/README.md).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -23,13 +24,14 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
 from pokerrt import error_handlers, errors, metrics
 
 from .. import clock
-from . import auth, digest_sync, presence, processor, readers, registry, revocation, tail
+from . import auth, digest_sync, presence, processor, pumps, readers, registry, revocation, tail
 from .digest import is_digested
 from .envelope import Command, control_frame, error_frame, parse_command, read_ref
 from .frames import decode, encode
@@ -77,6 +79,11 @@ def _as_user(shutdown: Any, standing: auth.Standing | None, fn: Callable[..., T]
     return fn(*args)
 
 
+# Built once: every command goes through it, and a SyncToAsync costs its
+# construction (an inspect of the function) each time it is built.
+_run_as_user = database_sync_to_async(_as_user)
+
+
 class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     """One client: its subscriptions, its commands, its heartbeat and limits."""
 
@@ -116,9 +123,24 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         # (Daphne closes the socket 1011): release here, or the groups and the
         # presence row would outlive the socket.
         try:
-            await super().__call__(scope, receive, send)
+            await self._serve(scope, receive, send)
         finally:
             await self._release()
+
+    async def _serve(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Channels' ``AsyncConsumer.__call__``, with a pump per source instead of a task per message (pumps.py)."""
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        sources = [receive]
+        if self.channel_layer is not None:
+            self.channel_name = await self.channel_layer.new_channel()
+            self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
+            sources.append(self.channel_receive)
+        self.base_send = send
+        try:
+            await pumps.dispatch_each(sources, self.dispatch)
+        except StopConsumer:
+            pass
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels' own dispatch first hops to the one sync thread to close
@@ -303,7 +325,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         In the same thread hop as the command: a revocation committed before
         the command runs is seen, whichever thread committed it.
         """
-        return await database_sync_to_async(_as_user)(self.shutdown, self.standing, fn, *args)
+        return await _run_as_user(self.shutdown, self.standing, fn, *args)
 
     async def credential_revoked(self, message: dict[str, Any]) -> None:
         """A revocation pushed from any node (revocation.py): the next command closes 4401, as a re-check would."""

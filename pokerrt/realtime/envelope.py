@@ -19,8 +19,9 @@ CANONICAL_ID = re.compile(r"0|[1-9][0-9]*")
 
 def format_timestamp(moment: dt.datetime) -> str:
     """RFC 3339 UTC with milliseconds and ``Z``: ``2026-11-26T10:00:00.123Z``."""
-    utc = moment.astimezone(dt.UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    # isoformat is C and twice as fast as strftime; it truncates to the
+    # millisecond as the protocol's timestamps always have. Every frame has one.
+    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def canonical_id(value: Any) -> str | None:

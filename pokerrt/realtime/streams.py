@@ -17,6 +17,7 @@ import threading
 import weakref
 from collections import deque
 from dataclasses import dataclass
+from json.encoder import encode_basestring_ascii as _quote
 from typing import Any
 
 from asgiref.sync import SyncToAsync, async_to_sync
@@ -71,6 +72,23 @@ def event_frame(event: Event) -> dict[str, Any]:
     }
 
 
+def event_text(event: Event) -> str:
+    """The JSON text of :func:`event_frame`, as ``json.dumps`` writes it.
+
+    An event just emitted carries its data's JSON (``data_json``, encoded
+    once by :func:`emit_many` for the journal): the frame is written around
+    it instead of encoding the data a second time.
+    """
+    data_json = getattr(event, "data_json", None)
+    if data_json is None:
+        return json.dumps(event_frame(event), cls=DjangoJSONEncoder)
+    # The keys and separators of json.dumps(event_frame(event)), byte for byte
+    # (tests/realtime/test_event_text.py holds it to that).
+    return (f'{{"type": {_quote(event.type)}, "target": {_quote(event.target)}, "id": {_quote(event.stream_id)}, '
+            f'"data": {data_json}, "timestamp": "{format_timestamp(event.timestamp)}", "seq": {int(event.seq)}, '
+            f'"epoch": {_quote(event.epoch)}, "event_id": "{event.event_id}"}}')
+
+
 def event_message(event: Event) -> dict[str, Any]:
     """The channel-layer message for an event: encoded once, whatever the fan-out.
 
@@ -85,7 +103,7 @@ def event_message(event: Event) -> dict[str, Any]:
         "id": event.stream_id,
         "seq": event.seq,
         "epoch": event.epoch,
-        "text": json.dumps(event_frame(event), cls=DjangoJSONEncoder),
+        "text": event_text(event),
         # For the commit-to-send latency (pokerrt_delivery_seconds), as epoch seconds.
         "timestamp": event.timestamp.timestamp(),
         "awaited_user": hook(event.type, event.data) if hook is not None else None,
@@ -124,22 +142,50 @@ def emit_many(emissions: list[Emission]) -> list[Event]:
             raise ValueError(f"unknown target {target!r}")
         sid = check_stream(target, stream_id)
         counts[(target, sid)] = counts.get((target, sid), 0) + 1
-        # Round-tripped now so a value JSON cannot hold fails here, not after commit.
-        checked.append((target, sid, type, json.loads(json.dumps(data, cls=DjangoJSONEncoder))))
+        # Encoded once, now, so a value JSON cannot hold fails here, not after
+        # commit: the journal stores this text and the frames carry it; the
+        # event's data is the value read back from it.
+        text = _encode(data)
+        checked.append((target, sid, type, json.loads(text), text))
     # The first seq each stream gives this batch, taken under the stream's lock.
     next_of = {}
     for (target, sid), (last, epoch) in next_seqs(counts).items():
         next_of[(target, sid)] = [last - counts[(target, sid)] + 1, epoch]
     stamp = timezone.now()
     events = []
-    for target, sid, type, data in checked:
+    for target, sid, type, data, text in checked:
         taken = next_of[(target, sid)]
-        events.append(Event(target=target, stream_id=sid, seq=taken[0], epoch=taken[1], type=type, data=data,
-                            timestamp=stamp))
+        event = Event(target=target, stream_id=sid, seq=taken[0], epoch=taken[1], type=type, data=data,
+                      timestamp=stamp)
+        event.data_json = text
+        events.append(event)
         taken[0] += 1
-    insert(events)
+    insert(events, prepared=_stored_json(events))
     transaction.on_commit(lambda: broadcast_all(events))
     return events
+
+
+# One encoder for every event: json.dumps(cls=...) builds one per call. Its
+# encode() keeps no state between calls, so the threads may share it.
+_encode = DjangoJSONEncoder().encode
+
+
+def _stored_json(events: list[Event]) -> dict[str, list[Any]] | None:
+    """The events' ``data`` as the insert binds it, from the JSON :func:`emit_many` encoded (no second encoding).
+
+    The text is what ``JSONField`` would bind on SQLite (``json.dumps``, no
+    encoder: the data read back from DjangoJSONEncoder's text holds only JSON
+    values, which encode to that same text); on PostgreSQL the ``Jsonb`` it
+    binds writes that text. Other databases encode again.
+    """
+    vendor = connection.vendor
+    if vendor == "sqlite":
+        return {"data": [event.data_json for event in events]}
+    if vendor == "postgresql":
+        from django.db.backends.postgresql.psycopg_any import Jsonb
+
+        return {"data": [Jsonb(event.data, dumps=lambda _data, text=event.data_json: text) for event in events]}
+    return None
 
 
 def broadcast_all(events: list[Event]) -> None:

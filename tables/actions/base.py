@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from pokerrt import errors
@@ -62,6 +62,98 @@ def locked_tables(*table_ids: int | str) -> Iterator[list[Table]]:
     with transaction.atomic():
         tables = {pk: lock_table(pk) for pk in sorted(set(pks))}
         yield [tables[pk] for pk in pks]
+
+
+@contextmanager
+def locked_table_with_seat(table_id: int | str, user: Any) -> Iterator[tuple[Table, Hand | None, Seat | None]]:
+    """``locked_table``, yielding with the table its hand in play and ``user``'s seat (each None when there is none).
+
+    A betting action reads the three on every action. Where the database has
+    no row locks (SQLite: the transaction is the lock, ``BEGIN IMMEDIATE``,
+    and its reads all see one state) they are one statement
+    (:class:`_TableHandSeat`). Where the lock is the table row's ``FOR
+    UPDATE`` (PostgreSQL) they stay three: rows joined to a locked one come
+    from the statement's snapshot, taken before it waited for the lock, and
+    could be what the action it waited for just changed.
+    """
+    pk = table_pk(table_id)
+    with transaction.atomic():
+        db = connections[DEFAULT_DB_ALIAS]
+        if db.features.has_select_for_update:
+            table = lock_table(pk)
+            yield table, live_hand(table), seat_of(table, user)
+            return
+        found = _table_hand_seat.read(db, pk, user.pk)
+        if found is None:
+            raise errors.NotFound(f"No table {table_id}.")
+        yield found
+
+
+class _TableHandSeat:
+    """The table, its live hand (without deck, config, result: as ``live_hand``) and one player's seat: one SELECT.
+
+    Its SQL is written once per process from the models' columns; each row
+    becomes instances as the ORM's would (its converters, ``Model.from_db``;
+    the hand's left-out fields load on first use).
+    """
+
+    LEFT_OUT = ("config", "deck", "result")
+
+    def __init__(self) -> None:
+        # vendor -> (sql, [(model, attnames, slice of the row, {position: (converters, column)})]), built on first use.
+        self.compiled: dict[str, tuple[str, list[tuple[Any, list[str], slice, dict[int, Any]]]]] = {}
+
+    def read(self, db: Any, table_id: int, user_id: int | None) -> tuple[Table, Hand | None, Seat | None] | None:
+        compiled = self.compiled.get(db.vendor)
+        if compiled is None:
+            compiled = self.compiled[db.vendor] = self._compile(db)
+        sql, parts = compiled
+        with db.cursor() as cursor:
+            cursor.execute(sql, [HandStatus.LIVE.value, user_id, table_id])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        row = list(row)
+        found = []
+        for model, attnames, columns, converters in parts:
+            for position, (functions, column) in converters.items():
+                value = row[position]
+                for convert in functions:
+                    value = convert(value, column, db)
+                row[position] = value
+            # A hand or seat the outer join did not find comes back as NULLs, its id too.
+            found.append(None if row[columns.start] is None else model.from_db(db.alias, attnames, row[columns]))
+        return found[0], found[1], found[2]
+
+    def _compile(self, db: Any) -> tuple[str, list[tuple[Any, list[str], slice, dict[int, Any]]]]:
+        q = db.ops.quote_name
+        select, parts = [], []
+        for model, alias, left_out in ((Table, "t", ()), (Hand, "h", self.LEFT_OUT), (Seat, "s", ())):
+            # The primary key first: whether the outer join found a row.
+            fields = sorted((f for f in model._meta.concrete_fields if f.name not in left_out),
+                            key=lambda f: not f.primary_key)
+            start = len(select)
+            converters = {}
+            for i, field in enumerate(fields):
+                column = field.get_col(alias)
+                functions = db.ops.get_db_converters(column) + column.get_db_converters(db)
+                if functions:
+                    converters[start + i] = (functions, column)
+                select.append(f"{alias}.{q(field.column)}")
+            parts.append((model, [f.attname for f in fields], slice(start, len(select)), converters))
+        hand, seat = Hand._meta, Seat._meta
+        sql = (
+            f"SELECT {', '.join(select)} FROM {q(Table._meta.db_table)} t"
+            f" LEFT OUTER JOIN {q(hand.db_table)} h ON h.{q(hand.get_field('table').column)} = t.{q(Table._meta.pk.column)}"
+            f" AND h.{q(hand.get_field('status').column)} = %s"
+            f" LEFT OUTER JOIN {q(seat.db_table)} s ON s.{q(seat.get_field('table').column)} = t.{q(Table._meta.pk.column)}"
+            f" AND s.{q(seat.get_field('user').column)} = %s"
+            f" WHERE t.{q(Table._meta.pk.column)} = %s"
+        )
+        return sql, parts
+
+
+_table_hand_seat = _TableHandSeat()
 
 
 def seat_of(table: Table, user: Any) -> Seat | None:

@@ -16,7 +16,8 @@ from tables.engine import rules
 from .. import live, snapshots
 from ..models import Hand, HandAction, HandPlayer, HandStatus, Seat, SeatStatus, Table, TableStatus
 from ..policies import policy_for
-from .base import action_timer, conf, live_hand, locked_table, now, occupied_seats_with_players, seat_of
+from .base import (action_timer, conf, live_hand, locked_table, locked_table_with_seat, now,
+                   occupied_seats_with_players)
 from .dealing import sit_out
 from .settlement import publish
 from .translate import Emission
@@ -88,13 +89,11 @@ def do_player_action(user: Any, table_id: int | str, action: str, amount: int | 
     ``hand_id`` and ``turn``, when given, name the decision the player
     answers: a click meant for one that is over never lands on the next.
     """
-    with locked_table(table_id) as table:
-        hand = live_hand(table)
+    with locked_table_with_seat(table_id, user) as (table, hand, seat):
         if hand is None:
             raise errors.Conflict("No hand is in play.")
         dealt = live.engine_hand(hand)
         check_decision(hand, dealt, hand_id, turn)
-        seat = seat_of(table, user)
         if seat is None or hand.players.get(str(seat.number)) != user.pk:
             raise errors.Forbidden("You are not in this hand.")
         _act(table, hand, dealt, seat, action, amount, auto=False)
