@@ -65,6 +65,7 @@ from twisted.internet.interfaces import ISSLTransport
 from twisted.web.http import HTTPChannel
 
 from .mailbox import Mailbox
+from .socket_writer import SocketWriter
 
 logger = logging.getLogger(__name__)
 
@@ -255,6 +256,7 @@ class RealtimeServer(Server):
                 **scope.get("extensions", {}),
                 "pokerrt.flow": flow,
                 "pokerrt.shutdown": self.shutdown,
+                "pokerrt.writer": SocketWriter(protocol),
             }
             scope["scheme"] = socket_scheme(protocol)
             return self._create_socket_application(protocol, scope)

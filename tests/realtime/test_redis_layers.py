@@ -57,3 +57,20 @@ async def test_each_socket_waits_on_a_mailbox_over_pubsub(connect, layer, layer_
     assert (await client.request("PING", data={"t": 1}))["type"] == "PONG"
     queues = layer._get_layer().channels
     assert queues and all(isinstance(queue, Mailbox) for queue in queues.values())
+
+
+async def test_events_go_through_the_channels_not_handed_over(connect, layer, monkeypatch):
+    # The in-memory layer hands an idle member its event directly (local_delivery.py); these do not.
+    from pokerrt.realtime import local_delivery
+
+    handed: list = []
+    monkeypatch.setattr(local_delivery, "hand_over", lambda *args: handed.append(args) or False)
+    stream = f"h{uuid.uuid4().hex[:10]}"
+    watchers = [await connect() for _ in range(2)]
+    for watcher in watchers:
+        await watcher.request("SUBSCRIBE", "TALLY", stream)
+    await database_sync_to_async(actions.do_add)(stream, 1, times=4)
+    for watcher in watchers:
+        assert [(await watcher.receive_type("ADD", timeout=5))["seq"] for _ in range(4)] == [1, 2, 3, 4]
+        await watcher.close()
+    assert handed == []
