@@ -20,7 +20,10 @@ way, so each socket's frames keep their order.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Protocol
+
+logger = logging.getLogger(__name__)
 
 
 class Member(Protocol):
@@ -42,4 +45,12 @@ def unregister(channel: str) -> None:
 def hand_over(channel: str, message: dict[str, Any]) -> bool:
     """Whether the consumer of ``channel`` took the event now; call only when nothing waits in its channel."""
     consumer = _members.get(channel)
-    return consumer is not None and consumer.take_event(message)
+    if consumer is None:
+        return False
+    try:
+        return consumer.take_event(message)
+    except Exception:
+        # A bug in one consumer must not cost the group's other members the
+        # event: this one gets it through its channel, and fails in its own task.
+        logger.exception("handing %s an event failed", channel)
+        return False

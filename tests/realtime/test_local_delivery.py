@@ -257,3 +257,15 @@ def test_an_idle_reader_is_one_waiting_on_an_empty_mailbox():
         assert not box.idle_reader()
 
     asyncio.run(scenario())
+
+
+async def test_a_member_that_fails_to_take_the_event_gets_it_through_its_channel(connect, layer, monkeypatch):
+    client = await connect()
+    await client.request("SUBSCRIBE", "TALLY", "d8")
+
+    def broken(message):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(only_member(), "take_event", broken)
+    await add("d8", 1, times=2)
+    assert [(await client.receive_type("ADD"))["seq"] for _ in range(2)] == [1, 2]
