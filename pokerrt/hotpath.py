@@ -172,7 +172,7 @@ def insert(instances: list[M], prepared: dict[str, list[Any]] | None = None) -> 
     if prepared:
         given = [prepared.get(field.name) for field in fields]
         params = [field.get_db_prep_save(field.pre_save(instance, True), db) if values is None else values[row]
-                  for row, instance in enumerate(instances) for field, values in zip(fields, given)]
+                  for row, instance in enumerate(instances) for field, values in zip(fields, given, strict=True)]
     else:
         params = [field.get_db_prep_save(field.pre_save(instance, True), db)
                   for instance in instances for field in fields]

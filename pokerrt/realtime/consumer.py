@@ -31,7 +31,18 @@ from django.contrib.auth.models import AnonymousUser
 from pokerrt import error_handlers, errors, metrics
 
 from .. import clock
-from . import auth, digest_sync, presence, processor, pumps, readers, registry, revocation, tail
+from . import (
+    auth,
+    digest_sync,
+    local_delivery,
+    presence,
+    processor,
+    pumps,
+    readers,
+    registry,
+    revocation,
+    tail,
+)
 from .digest import is_digested
 from .envelope import Command, control_frame, error_frame, parse_command, read_ref
 from .frames import decode, encode
@@ -173,13 +184,20 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self.last_frame_at = clock.monotonic()
         # Backpressure and the node's shutdown, from the pokerrt server
         # (server.py); plain Daphne has neither.
-        self.shutdown = self.scope.get("extensions", {}).get("pokerrt.shutdown")
+        extensions = self.scope.get("extensions", {})
+        self.shutdown = extensions.get("pokerrt.shutdown")
+        self.socket_writer = extensions.get("pokerrt.writer")
         self.outbox = Outbox(
             self._send_text,
-            self.scope.get("extensions", {}).get("pokerrt.flow"),
+            extensions.get("pokerrt.flow"),
             lambda: self.closed,
             lambda: self.close_with(CLOSE_SLOW_CONSUMER),
+            self._write_text if self.socket_writer is not None else None,
         )
+        # From here until release, the channel layer may hand this
+        # consumer a group's event directly (local_delivery.py).
+        if self.channel_layer is not None:
+            local_delivery.register(self.channel_name, self)
         # Every connection, anonymous too, waits for the node's start (its
         # previous run's rows cleared, its heartbeat going): after a restart
         # the first one may well be a watcher.
@@ -209,6 +227,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if self.beat is not None:
             Heartbeat.forget(self.beat)
         if hasattr(self, "outbox"):  # connect made none when it refused the handshake
+            if self.channel_layer is not None:
+                local_delivery.unregister(self.channel_name)
             self.outbox.stop()
         if self.standing is not None:
             revocation.unwatch(self.channel_name, self.standing)
@@ -455,6 +475,35 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if sync is not None:
             await self.forward(sync)
 
+    def take_event(self, message: dict[str, Any]) -> bool:
+        """``event_send`` done now, in the sender's turn, if it needs nothing awaited; whether it was.
+
+        The channel layer offers a group's event here when nothing waits in
+        this consumer's channel (local_delivery.py). Not while a message is
+        being handled (``turn`` held: a subscription may be half made, and
+        the event must wait behind it), nor for an event that needs the
+        journal (a gap, a new epoch): those go through the channel as usual.
+        The frame goes into the outbox, behind anything it holds.
+        """
+        if self.turn.locked() or message.get("type") != "event.send":
+            return False
+        subscription = self.subscriptions.get((message["target"], message["id"]))
+        if subscription is None or self.closed:
+            return True  # as event_send: not (or no longer) subscribed here
+        seq = message["seq"]
+        if message["epoch"] != subscription.epoch or seq > subscription.seq + 1:
+            return False
+        if seq <= subscription.seq:
+            return True  # the snapshot or the journal already gave it
+        subscription.seq = seq
+        if self.user.is_authenticated and message.get("awaited_user") == str(self.user.pk):
+            self.bucket.credit()
+        self.outbox.push(message["text"], message.get("timestamp"))
+        sync = self._sync_due(message["target"], subscription, seq)
+        if sync is not None:
+            self.outbox.push(sync)
+        return True
+
     async def tail_send(self, message: dict[str, Any]) -> None:
         """An event the journal tail found this connection lacking: handled as its broadcast would have been.
 
@@ -521,6 +570,11 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         # JSON is encoded ASCII-only (json.dumps' default): characters are bytes.
         metrics.FRAMES_OUT.observe(len(text))
         await self.send(text_data=text)
+
+    def _write_text(self, text: str) -> None:
+        # As _send_text, without the coroutines: the outbox's push (socket_writer.py).
+        metrics.FRAMES_OUT.observe(len(text))
+        self.socket_writer(text)
 
     def _pong(self, content: dict[str, Any]) -> None:
         """The heartbeat's round trip, from the ``t`` our PING carried."""

@@ -30,6 +30,7 @@ from typing import Any
 from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer as UpstreamInMemoryChannelLayer
 
+from . import local_delivery
 from .mailbox import Mailbox
 
 
@@ -118,6 +119,12 @@ class InMemoryChannelLayer(UpstreamInMemoryChannelLayer):
     def _deliver(self, channels: list[str], message: dict[str, Any]) -> None:
         expires = time.time() + self.expiry
         for channel in channels:
+            queue = self.channels.get(channel)
+            # A consumer parked on its empty channel takes the event at once
+            # (local_delivery.py): no copy, no task woken. Behind anything
+            # queued, the event waits its turn in the channel.
+            if queue is not None and queue.idle_reader() and local_delivery.hand_over(channel, message):
+                continue
             try:
                 self._queue(channel).put_nowait((expires, dict(message)))
             except asyncio.QueueFull:

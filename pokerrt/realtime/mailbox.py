@@ -50,6 +50,10 @@ class Mailbox:
         if reader is not None and not reader.done():
             reader.set_result(None)
 
+    def idle_reader(self) -> bool:
+        """Whether its reader waits in get() with nothing queued: an item handed over now by other means comes next."""
+        return self._queue is None and self._reader is not None and not self._reader.done()
+
     def get_nowait(self) -> Any:
         if not self._queue:
             raise asyncio.QueueEmpty

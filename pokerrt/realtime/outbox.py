@@ -25,7 +25,7 @@ from pokerrt import metrics
 class Outbox:
     """The queue of one connection and the writer that empties it into the socket."""
 
-    __slots__ = ("send", "flow", "closed", "overflow", "queue", "writer", "closing")
+    __slots__ = ("send", "flow", "closed", "overflow", "write", "queue", "writer", "closing")
 
     def __init__(
         self,
@@ -33,6 +33,7 @@ class Outbox:
         flow: Any,
         closed: Callable[[], bool],
         overflow: Callable[[], Awaitable[None]],
+        write: Callable[[str], None] | None = None,
     ) -> None:
         self.send = send
         # Backpressure from the pokerrt server (server.py): writable() waits for
@@ -42,6 +43,9 @@ class Outbox:
         self.closed = closed
         # What to do when the queue is full: close the connection.
         self.overflow = overflow
+        # Writes a frame to the socket synchronously (socket_writer.py): what
+        # push() uses. None under plain Daphne: push() then queues.
+        self.write = write
         # The frames waiting, each with its event's timestamp (epoch seconds;
         # None for other frames). None while nothing waits.
         self.queue: deque[tuple[str, float | None]] | None = None
@@ -84,6 +88,18 @@ class Outbox:
         """
         if self.writer is None and not self.closed() and (self.flow is None or self.flow.has_room()):
             await self.send(text)
+            delivered(timestamp)
+        else:
+            self.put(text, timestamp)
+
+    def push(self, text: str, timestamp: float | None = None) -> None:
+        """forward() without awaiting: written now when nothing waits and the socket has room, else queued.
+
+        For an event handed over in the sender's turn (local_delivery.py).
+        """
+        if (self.write is not None and self.writer is None and not self.closed()
+                and (self.flow is None or self.flow.has_room())):
+            self.write(text)
             delivered(timestamp)
         else:
             self.put(text, timestamp)

@@ -20,6 +20,10 @@ Same command line as ``daphne``. What it adds:
   writer waits on it while the socket's send buffer is over the high-water
   mark, so a client that does not read fills the consumer's bounded queue and
   is closed 4503 instead of growing the server's memory.
+- Each WebSocket scope carries ``extensions["pokerrt.writer"]``
+  (socket_writer.py): the consumer's outbox writes a frame with it
+  synchronously, the frame's bytes built once for every socket an event
+  goes to, instead of through Channels' and Daphne's send coroutines.
 - Each WebSocket scope carries ``scheme`` (``ws`` or ``wss``, following
   ``X-Forwarded-Proto`` under ``--proxy-headers``), which the browser origin
   check compares.
@@ -69,6 +73,7 @@ from twisted.internet.interfaces import ISSLTransport
 from twisted.web.http import HTTPChannel
 
 from .mailbox import Mailbox
+from .socket_writer import SocketWriter
 
 logger = logging.getLogger(__name__)
 
@@ -277,6 +282,7 @@ class RealtimeServer(Server):
                 **scope.get("extensions", {}),
                 "pokerrt.flow": flow,
                 "pokerrt.shutdown": self.shutdown,
+                "pokerrt.writer": SocketWriter(protocol),
             }
             scope["scheme"] = socket_scheme(protocol)
             return self._create_socket_application(protocol, scope)

@@ -34,6 +34,7 @@ from redis import asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from . import local_delivery
 from .redis_pools import blocking_pool
 
 logger = logging.getLogger(__name__)
@@ -217,9 +218,19 @@ class Subscriber:
         if channel in layer.channels:
             layer.channels[channel].put_nowait(data)
         elif channel in layer.groups:
+            message = None
             for member in layer.groups[channel]:
-                if member in layer.channels:
-                    layer.channels[member].put_nowait(data)
+                queue = layer.channels.get(member)
+                if queue is None:
+                    continue
+                # A consumer parked on its empty channel takes the event at
+                # once (local_delivery.py), decoded once for all of them.
+                if queue.idle_reader():
+                    if message is None:
+                        message = layer.channel_layer.deserialize(data)
+                    if local_delivery.hand_over(member, message):
+                        continue
+                queue.put_nowait(data)
 
     # --- waiters --------------------------------------------------------------------------
 

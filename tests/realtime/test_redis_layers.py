@@ -57,3 +57,32 @@ async def test_each_socket_waits_on_a_mailbox_over_pubsub(connect, layer, layer_
     assert (await client.request("PING", data={"t": 1}))["type"] == "PONG"
     queues = layer._get_layer().channels
     assert queues and all(isinstance(queue, Mailbox) for queue in queues.values())
+
+
+async def test_an_idle_member_takes_its_event_directly_over_pubsub_only(connect, layer, layer_settings, monkeypatch):
+    # The Pub/Sub layer hands an idle member a group's event, decoded once
+    # (local_delivery.py); the core layer's members read it from Redis.
+    from pokerrt.realtime import local_delivery
+
+    real = local_delivery.hand_over
+    handed: list[int] = []
+
+    def counted(channel, message):
+        took = real(channel, message)
+        if took:
+            handed.append(message["seq"])
+        return took
+
+    monkeypatch.setattr(local_delivery, "hand_over", counted)
+    stream = f"h{uuid.uuid4().hex[:10]}"
+    watchers = [await connect() for _ in range(2)]
+    for watcher in watchers:
+        await watcher.request("SUBSCRIBE", "TALLY", stream)
+    await database_sync_to_async(actions.do_add)(stream, 1, times=4)
+    for watcher in watchers:
+        assert [(await watcher.receive_type("ADD", timeout=5))["seq"] for _ in range(4)] == [1, 2, 3, 4]
+        await watcher.close()  # left open, a Pub/Sub consumer holds up the fixtures' teardown
+    if "PubSub" in layer_settings["default"]["BACKEND"]:
+        assert handed and set(handed) <= {1, 2, 3, 4}
+    else:
+        assert handed == []
