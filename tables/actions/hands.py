@@ -16,8 +16,15 @@ from tables.engine import rules
 from .. import live, snapshots
 from ..models import Hand, HandAction, HandPlayer, HandStatus, Seat, SeatStatus, Table, TableStatus
 from ..policies import policy_for
-from .base import (action_timer, conf, live_hand, locked_table, locked_table_with_seat, now,
-                   occupied_seats_with_players)
+from .base import (
+    action_timer,
+    conf,
+    live_hand,
+    locked_table,
+    locked_table_with_seat,
+    now,
+    occupied_seats_with_players,
+)
 from .dealing import sit_out
 from .settlement import publish
 from .translate import Emission
