@@ -466,12 +466,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
                 sync = self._sync_due(key[0], subscription, number)
                 if sync is not None:
                     self.outbox.put(sync)
-        subscription.seq = seq
-        if self.user.is_authenticated and message.get("awaited_user") == str(self.user.pk):
-            # Before the frame leaves, so the answer it asks for finds its token.
-            self.bucket.credit()
+        sync = self._advance(subscription, message)
         await self.forward(message["text"], message.get("timestamp"))
-        sync = self._sync_due(key[0], subscription, seq)
         if sync is not None:
             await self.forward(sync)
 
@@ -495,14 +491,19 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             return False
         if seq <= subscription.seq:
             return True  # the snapshot or the journal already gave it
-        subscription.seq = seq
-        if self.user.is_authenticated and message.get("awaited_user") == str(self.user.pk):
-            self.bucket.credit()
+        sync = self._advance(subscription, message)
         self.outbox.push(message["text"], message.get("timestamp"))
-        sync = self._sync_due(message["target"], subscription, seq)
         if sync is not None:
             self.outbox.push(sync)
         return True
+
+    def _advance(self, subscription: Subscription, message: dict[str, Any]) -> str | None:
+        """``message`` is the subscription's next event: take its seq and its rate token; the SYNC frame due after it."""
+        subscription.seq = message["seq"]
+        if self.user.is_authenticated and message.get("awaited_user") == str(self.user.pk):
+            # Before the frame leaves, so the answer it asks for finds its token.
+            self.bucket.credit()
+        return self._sync_due(message["target"], subscription, subscription.seq)
 
     async def tail_send(self, message: dict[str, Any]) -> None:
         """An event the journal tail found this connection lacking: handled as its broadcast would have been.

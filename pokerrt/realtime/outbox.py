@@ -86,7 +86,7 @@ class Outbox:
         ``timestamp`` is the event's: the commit-to-send latency is measured
         when its frame is handed to the socket, however long it queued.
         """
-        if self.writer is None and not self.closed() and (self.flow is None or self.flow.has_room()):
+        if self._can_send_now():
             await self.send(text)
             delivered(timestamp)
         else:
@@ -97,12 +97,15 @@ class Outbox:
 
         For an event handed over in the sender's turn (local_delivery.py).
         """
-        if (self.write is not None and self.writer is None and not self.closed()
-                and (self.flow is None or self.flow.has_room())):
+        if self.write is not None and self._can_send_now():
             self.write(text)
             delivered(timestamp)
         else:
             self.put(text, timestamp)
+
+    def _can_send_now(self) -> bool:
+        # Nothing waits ahead of the frame, and the socket takes it.
+        return self.writer is None and not self.closed() and (self.flow is None or self.flow.has_room())
 
     async def _drain(self) -> None:
         try:

@@ -11,7 +11,7 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.db import connections
 
-from pokerrt.realtime import readers
+from pokerrt.realtime import readers, streams
 from pokerrt.realtime.routing import websocket_application
 
 from . import tally_streams
@@ -120,3 +120,11 @@ def presence_calls():
     )
     yield calls
     presence.unregister_connection_hook(hook)
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """The events broadcast (after commit)."""
+    out: list[Any] = []
+    monkeypatch.setattr(streams, "broadcast", out.append)
+    return out

@@ -29,13 +29,6 @@ DATA = [
 ]
 
 
-@pytest.fixture
-def sent(monkeypatch):
-    out = []
-    monkeypatch.setattr(streams, "broadcast", out.append)
-    return out
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("data", DATA)
 def test_the_frame_is_json_dumps_of_the_envelope_byte_for_byte(sent, data):

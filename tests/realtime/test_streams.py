@@ -21,14 +21,6 @@ from .consistency import assert_events_replay
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def sent(monkeypatch):
-    """The events broadcast (after commit)."""
-    out = []
-    monkeypatch.setattr(streams, "broadcast", out.append)
-    return out
-
-
 @pytest.mark.django_db(transaction=True)
 def test_emit_outside_a_transaction_is_refused():
     with pytest.raises(streams.NotInTransaction):
