@@ -68,6 +68,11 @@ class Bot:
     # Seconds to wait before answering a to_act (called once per decision); None: answer at once.
     think: Callable[[], float] | None = None
     frames: list[dict[str, Any]] = field(default_factory=list)
+    # Keep every frame in ``frames`` (tests read them back). A benchmark's
+    # thousand bots would pile up millions of objects, and the bots' process
+    # would stall in ever longer garbage collections, each stall counted as
+    # the server's latency.
+    keep_frames: bool = True
     # (target, id) -> last seq applied
     seqs: dict[tuple[str, str], int] = field(default_factory=dict)
     gaps: list[str] = field(default_factory=list)
@@ -121,7 +126,8 @@ class Bot:
             await self.on_frame(json.loads(raw))
 
     async def on_frame(self, frame: dict[str, Any]) -> None:
-        self.frames.append(frame)
+        if self.keep_frames:
+            self.frames.append(frame)
         kind = frame["type"]
         if kind == "PING":
             await self._ws.send(json.dumps({"type": "PONG", "data": {"t": frame["data"].get("t")}}))

@@ -134,7 +134,7 @@ async def drive(seats, seconds: float, port: int, seed: int, think: float, serve
     bots = []
     for table_id, user_id, token in seats:
         bot = Bot(f"ws://127.0.0.1:{port}/ws/", token, str(user_id), randomly(rng), rebuy=1000,
-                  think=think_time if think > 0 else None)
+                  think=think_time if think > 0 else None, keep_frames=False)
         await bot.connect()
         await bot.subscribe("TABLE", str(table_id))
         bot.table_id = str(table_id)

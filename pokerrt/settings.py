@@ -173,7 +173,7 @@ else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "pokerrt.sqlite3",  # Django's, writers queued (pokerrt/sqlite3/base.py)
             "NAME": os.environ.get("POKERRT_SQLITE_PATH", str(VAR_DIR / "pokerrt.sqlite3")),
             "OPTIONS": {
                 # WAL lets readers (snapshots) run beside the one writer;

@@ -21,11 +21,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from importlib import import_module
 from typing import Any, TypeVar
 
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connections
 
 T = TypeVar("T")
 
@@ -35,7 +36,11 @@ _lock = threading.Lock()
 
 def readers() -> int:
     """How many reader threads this node runs; 0: the reads use the sync thread."""
-    if connection.vendor == "sqlite":
+    # From the settings, not ``connection.vendor``: this runs on the event
+    # loop, where Django keeps a connection handle per task, and asking it
+    # would build one for every socket (eight objects, held for the socket's life).
+    engine = import_module(settings.DATABASES["default"]["ENGINE"] + ".base")
+    if engine.DatabaseWrapper.vendor == "sqlite":
         return 0
     return int(settings.POKERRT_REALTIME["SUBSCRIBE_READERS"])
 

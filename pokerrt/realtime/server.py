@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import logging
 import os
 import pprint
@@ -236,6 +237,19 @@ def format_debug_lines_lazily() -> None:
     autobahn_protocol.Timings.__str__ = lambda self: pprint.pformat(self._timings)  # type: ignore[method-assign]
 
 
+def freeze_startup_heap() -> None:
+    """Take what the node loaded (Django, the apps, every module) out of the garbage collector's passes.
+
+    A full collection walks every tracked object and holds the interpreter
+    while it does: on a node with 200 busy tables about 400,000 objects and
+    a 210-240 ms stall every half minute, most of it the startup heap, which
+    never becomes garbage. Frozen objects are still freed by reference
+    counting; only a cycle among them would never be collected.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 class RealtimeServer(Server):
     """Daphne's server, closing WebSockets with 1012 before the reactor stops, and stopping on time."""
 
@@ -252,6 +266,7 @@ class RealtimeServer(Server):
         self.endpoints = [with_backlog(endpoint, backlog) for endpoint in self.endpoints]
         # After startup, when Twisted has installed its signal handlers.
         reactor.callWhenRunning(self._hard_stop_on_signals)
+        freeze_startup_heap()
         super().run()
 
     def _hard_stop_on_signals(self) -> None:

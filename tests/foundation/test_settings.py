@@ -31,7 +31,7 @@ def test_embedded_profile_with_no_variables(tmp_path):
     result = load_settings(tmp_path, DJANGO_DEBUG="1")
     assert result.returncode == 0, result.stderr
     loaded = json.loads(result.stdout)
-    assert loaded["db"] == "django.db.backends.sqlite3"
+    assert loaded["db"] == "pokerrt.sqlite3"
     assert loaded["db_name"].startswith(str(tmp_path))
     assert "journal_mode=WAL" in loaded["sqlite_opts"]
     assert loaded["layer"] == "pokerrt.realtime.layers.InMemoryChannelLayer"

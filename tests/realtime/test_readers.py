@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 
 import pytest
@@ -33,3 +34,15 @@ def test_no_reader_threads_when_none_are_configured(settings):
     settings.POKERRT_REALTIME = {**settings.POKERRT_REALTIME, "SUBSCRIBE_READERS": 0}
 
     assert readers.readers() == 0
+
+
+async def test_asking_on_the_event_loop_builds_no_connection_handle():
+    # Django keeps a connection handle per task on the loop: one asked for
+    # there would be built for every socket and held for its life.
+    from django.db import connections
+
+    async def ask() -> object:
+        readers.readers()
+        return getattr(connections._connections, "default", None)
+
+    assert await asyncio.create_task(ask()) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from types import SimpleNamespace
 from unittest import mock
@@ -14,6 +15,7 @@ from pokerrt.realtime.server import (
     RealtimeServer,
     RealtimeWebSocketFactory,
     RealtimeWebSocketProtocol,
+    freeze_startup_heap,
 )
 
 
@@ -144,3 +146,13 @@ def test_an_application_raising_keyboard_interrupt_stops_the_server():
         server.application_checker()
     stop.assert_called_once()
     protocol.handle_exception.assert_not_called()
+
+
+def test_the_startup_heap_is_frozen_out_of_the_collectors_passes():
+    loaded = [object()]  # stands in for what the node loaded before serving
+    try:
+        freeze_startup_heap()
+        assert gc.get_freeze_count() > 0
+        assert not any(any(o is loaded for o in gc.get_objects(generation)) for generation in (0, 1, 2))
+    finally:
+        gc.unfreeze()

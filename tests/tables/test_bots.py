@@ -46,3 +46,13 @@ def test_a_decision_shown_again_by_the_time_bank_is_answered_once(table, seated)
     answers = [f for f in wire.sent if f["type"] == "PLAYER_ACTION"]
     assert [a["data"] for a in answers] == [{"action": "call", "hand_id": str(hand.pk), "turn": 1}]
     assert bot.gaps == []
+
+
+async def test_a_benchmarks_bot_keeps_no_frames_and_still_answers():
+    # A thousand bots keeping every frame stall their process in garbage
+    # collections, and each stall would be counted as the server's latency.
+    bot = Bot("ws://unused/", None, "1", keep_frames=False)
+    bot._ws = wire = Wire()
+    await bot.on_frame({"type": "PING", "data": {"t": 7}})
+    assert bot.frames == []
+    assert wire.sent == [{"type": "PONG", "data": {"t": 7}}]

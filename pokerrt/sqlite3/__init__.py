@@ -1,0 +1,1 @@
+"""Django's SQLite backend, with a node's own writers queued in order (``base``)."""
