@@ -11,11 +11,12 @@ from django.conf import settings
 from twisted.web.http import HTTPChannel
 
 from pokerrt.realtime.server import (
+    YOUNG_COLLECTION_THRESHOLD,
     RealtimeCommandLine,
     RealtimeServer,
     RealtimeWebSocketFactory,
     RealtimeWebSocketProtocol,
-    freeze_startup_heap,
+    tune_garbage_collector,
 )
 
 
@@ -148,11 +149,14 @@ def test_an_application_raising_keyboard_interrupt_stops_the_server():
     protocol.handle_exception.assert_not_called()
 
 
-def test_the_startup_heap_is_frozen_out_of_the_collectors_passes():
+def test_the_startup_heap_is_frozen_and_the_young_generation_made_larger():
     loaded = [object()]  # stands in for what the node loaded before serving
+    thresholds = gc.get_threshold()
     try:
-        freeze_startup_heap()
+        tune_garbage_collector()
         assert gc.get_freeze_count() > 0
         assert not any(any(o is loaded for o in gc.get_objects(generation)) for generation in (0, 1, 2))
+        assert gc.get_threshold()[0] == YOUNG_COLLECTION_THRESHOLD > thresholds[0]
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
