@@ -1,4 +1,4 @@
-"""Django's SQLite backend, with the writers of one process queued on a lock.
+"""Django's SQLite backend, with the writers of one process queued in turn.
 
 Every transaction begins ``IMMEDIATE`` (settings): it takes SQLite's write
 lock at ``BEGIN``. A node writes from several threads: the one that runs the
@@ -9,47 +9,106 @@ module's busy handler sleeps before it asks again: 1, 2, 5, 10, 15, 20,
 8 ms, and the timers' thread, which asks while the command thread writes back
 to back, waited 6.6 ms per transaction and up to 130 ms (200 busy tables).
 
-So a thread takes this process's lock of the database file before
-``BEGIN`` and gives it back at ``COMMIT``, ``ROLLBACK`` or close: the next
-writer of the node starts the moment the last one ends, and no thread
-starves. SQLite still decides: other processes (a second node, a Celery
-worker, ``manage.py``) meet its lock as before, and a thread that cannot get
-this one within the connection's ``timeout`` goes on to SQLite's own wait.
+So a thread takes its turn on this process's queue for the database file
+before ``BEGIN`` and hands it on at ``COMMIT``, ``ROLLBACK`` or close: the
+next writer in line starts the moment the last one ends, and a thread that
+writes back to back cannot jump the line. SQLite still decides: other
+processes (a second node, a Celery worker, ``manage.py``) meet its lock as
+before. Only transactions (``atomic``) queue; a lone ``UPDATE`` or ``save()``
+outside one still meets SQLite's busy handler.
 """
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import threading
+from collections import deque
 
+from django.db import OperationalError
 from django.db.backends.sqlite3 import base
-
-_locks: dict[str, threading.Lock] = {}
-_locks_lock = threading.Lock()
 
 # The sqlite3 module's own default, when the settings give no timeout.
 DEFAULT_TIMEOUT = 5.0
 
 
-def writer_lock(name: str) -> threading.Lock:
-    """The lock the writers of this process take for the database file ``name``."""
-    with _locks_lock:
-        return _locks.setdefault(str(name), threading.Lock())
+class WriterQueue:
+    """A lock handed to its waiters in the order they came (``threading.Lock`` lets the releasing thread take it back)."""
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._held = False
+        self._waiting: deque[threading.Lock] = deque()
+
+    def acquire(self, timeout: float) -> bool:
+        """Wait for this thread's turn, at most ``timeout`` seconds; whether it came."""
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return True
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiting.append(turn)
+        if turn.acquire(timeout=timeout):
+            return True  # handed over by release(): the queue stays held, now for us
+        with self._mutex:
+            try:
+                self._waiting.remove(turn)
+            except ValueError:
+                return True  # handed over just as the wait ran out
+            return False
+
+    def release(self) -> None:
+        with self._mutex:
+            if self._waiting:
+                self._waiting.popleft().release()
+            else:
+                self._held = False
+
+    def locked(self) -> bool:
+        return self._held
+
+    def waiting(self) -> int:
+        return len(self._waiting)
+
+
+_queues: dict[str, WriterQueue] = {}
+_queues_lock = threading.Lock()
+
+
+def writer_queue(name: str) -> WriterQueue:
+    """The queue the writers of this process join for the database file ``name``."""
+    with _queues_lock:
+        return _queues.setdefault(str(name), WriterQueue())
+
+
+def _forget_queues() -> None:
+    # A forked child has only the thread that forked: a turn another thread
+    # held would never be handed on.
+    global _queues_lock
+    _queues_lock = threading.Lock()
+    _queues.clear()
+
+
+os.register_at_fork(after_in_child=_forget_queues)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    # Whether this connection's open transaction holds its file's writer lock.
-    _holds_writer = False
+    # The queue whose turn this connection's open transaction holds, if any.
+    _turn: WriterQueue | None = None
 
     def _start_transaction_under_autocommit(self) -> None:
-        lock = writer_lock(self.settings_dict["NAME"])
+        queue = writer_queue(self.settings_dict["NAME"])
         timeout = float(self.settings_dict.get("OPTIONS", {}).get("timeout", DEFAULT_TIMEOUT))
-        # Not got in time (a writer of this process holds a transaction open
-        # that long): SQLite's busy wait and its error take over, as without the lock.
-        self._holds_writer = lock.acquire(timeout=timeout)
+        if not queue.acquire(timeout):
+            # What SQLite itself says after its busy timeout (pokerrt.retry: database_locked).
+            raise OperationalError("database is locked") from sqlite3.OperationalError(
+                f"database is locked: no turn to write within {timeout:g} s")
+        self._turn = queue
         try:
             super()._start_transaction_under_autocommit()
         except BaseException:
-            self._release_writer()
+            self._hand_on()
             raise
 
     def _commit(self) -> None:
@@ -58,21 +117,21 @@ class DatabaseWrapper(base.DatabaseWrapper):
         finally:
             # A failed COMMIT leaves the transaction open; the rollback that
             # follows ends it, and SQLite's lock still guards it meanwhile.
-            self._release_writer()
+            self._hand_on()
 
     def _rollback(self) -> None:
         try:
             super()._rollback()
         finally:
-            self._release_writer()
+            self._hand_on()
 
     def _close(self) -> None:
         try:
             super()._close()
         finally:
-            self._release_writer()
+            self._hand_on()
 
-    def _release_writer(self) -> None:
-        if self._holds_writer:
-            self._holds_writer = False
-            writer_lock(self.settings_dict["NAME"]).release()
+    def _hand_on(self) -> None:
+        turn, self._turn = self._turn, None
+        if turn is not None:
+            turn.release()

@@ -1,11 +1,12 @@
-"""The node's SQLite writers queue on one lock per database file (pokerrt/sqlite3/base.py)."""
+"""The node's SQLite writers queue in turn per database file (pokerrt/sqlite3/base.py)."""
 
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 
-from pokerrt.sqlite3.base import writer_lock
+from pokerrt.retry import DATABASE_LOCKED, transient_kind
+from pokerrt.sqlite3.base import WriterQueue, writer_queue
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,7 +18,7 @@ def _sqlite_only():
 
 
 def lock():
-    return writer_lock(connection.settings_dict["NAME"])
+    return writer_queue(connection.settings_dict["NAME"])
 
 
 def in_thread(fn):
@@ -95,14 +96,41 @@ def test_the_next_writer_of_the_node_goes_in_when_the_last_commits():
     assert not lock().locked()
 
 
-def test_a_writer_that_cannot_get_the_lock_in_time_falls_back_to_sqlites_wait(monkeypatch):
-    # Someone of this process holds the lock without a transaction of SQLite's:
-    # after the connection's timeout the writer goes on, and SQLite lets it in.
+def test_a_writer_whose_turn_does_not_come_in_time_is_told_the_database_is_locked(monkeypatch):
+    # As SQLite says after its busy timeout; the retry policy knows it.
     monkeypatch.setitem(connection.settings_dict, "OPTIONS", {**connection.settings_dict["OPTIONS"], "timeout": 0.05})
-    assert lock().acquire(blocking=False)
+    assert lock().acquire(timeout=0)  # a writer of this process that holds its turn
     try:
-        with transaction.atomic():
-            assert connection._holds_writer is False
-        assert lock().locked()  # still the holder's: the writer never took it
+        with pytest.raises(OperationalError) as raised, transaction.atomic():
+            pass
+        assert transient_kind(raised.value) == DATABASE_LOCKED
+        assert connection._turn is None
     finally:
         lock().release()
+    assert not lock().locked()
+
+
+def test_the_turn_goes_to_the_waiter_not_back_to_the_thread_that_released_it():
+    queue = WriterQueue()
+    order = []
+    assert queue.acquire(timeout=1)
+    waiter = threading.Thread(target=lambda: (queue.acquire(timeout=10), order.append("waiter"), queue.release()))
+    waiter.start()
+    while queue.waiting() == 0:
+        threading.Event().wait(0.001)
+    queue.release()
+    assert queue.acquire(timeout=10)  # at once again: behind the waiter
+    order.append("releaser")
+    queue.release()
+    waiter.join(10)
+    assert order == ["waiter", "releaser"]
+    assert not queue.locked()
+
+
+def test_a_wait_that_runs_out_leaves_the_line():
+    queue = WriterQueue()
+    assert queue.acquire(timeout=1)
+    assert queue.acquire(timeout=0.01) is False
+    assert queue.waiting() == 0
+    queue.release()
+    assert not queue.locked()
