@@ -6,7 +6,7 @@ import pytest
 from django.db import OperationalError, connection, connections, transaction
 
 from pokerrt.retry import DATABASE_LOCKED, transient_kind
-from pokerrt.sqlite3.base import WriterQueue, writer_queue
+from pokerrt.sqlite3.base import writer_queue
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -108,29 +108,3 @@ def test_a_writer_whose_turn_does_not_come_in_time_is_told_the_database_is_locke
     finally:
         lock().release()
     assert not lock().locked()
-
-
-def test_the_turn_goes_to_the_waiter_not_back_to_the_thread_that_released_it():
-    queue = WriterQueue()
-    order = []
-    assert queue.acquire(timeout=1)
-    waiter = threading.Thread(target=lambda: (queue.acquire(timeout=10), order.append("waiter"), queue.release()))
-    waiter.start()
-    while queue.waiting() == 0:
-        threading.Event().wait(0.001)
-    queue.release()
-    assert queue.acquire(timeout=10)  # at once again: behind the waiter
-    order.append("releaser")
-    queue.release()
-    waiter.join(10)
-    assert order == ["waiter", "releaser"]
-    assert not queue.locked()
-
-
-def test_a_wait_that_runs_out_leaves_the_line():
-    queue = WriterQueue()
-    assert queue.acquire(timeout=1)
-    assert queue.acquire(timeout=0.01) is False
-    assert queue.waiting() == 0
-    queue.release()
-    assert not queue.locked()
