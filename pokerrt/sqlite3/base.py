@@ -79,7 +79,10 @@ _queues_lock = threading.Lock()
 def writer_queue(name: str) -> WriterQueue:
     """The queue the writers of this process join for the database file ``name``."""
     with _queues_lock:
-        return _queues.setdefault(str(name), WriterQueue())
+        queue = _queues.get(str(name))
+        if queue is None:  # not setdefault: that would build a queue at every transaction
+            queue = _queues[str(name)] = WriterQueue()
+        return queue
 
 
 def _forget_queues() -> None:
