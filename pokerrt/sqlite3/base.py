@@ -79,10 +79,7 @@ _queues_lock = threading.Lock()
 def writer_queue(name: str) -> WriterQueue:
     """The queue the writers of this process join for the database file ``name``."""
     with _queues_lock:
-        queue = _queues.get(str(name))
-        if queue is None:  # not setdefault: that would build a queue at every transaction
-            queue = _queues[str(name)] = WriterQueue()
-        return queue
+        return _queues.setdefault(str(name), WriterQueue())
 
 
 def _forget_queues() -> None:
