@@ -78,7 +78,19 @@ def start_daphne(port: int | None = None, application: str = "pokerrt.asgi:appli
         proc.wait()
         log.seek(0)
         raise RuntimeError(log.read().decode(errors="replace")[-3000:]) from None
+    proc.log = log  # type: ignore[attr-defined]  # read back by node_log()
     return proc, port
+
+
+def node_log(proc: subprocess.Popen, limit: int = 4000) -> str:
+    """The last ``limit`` characters a node started by :func:`start_daphne` logged: for a failure's message."""
+    log = getattr(proc, "log", None)
+    if log is None or log.closed:
+        return "(no log)"
+    log.flush()
+    log.seek(0)
+    text = log.read().decode(errors="replace")
+    return text[-limit:] or "(nothing logged)"
 
 
 def stop(proc: subprocess.Popen, timeout: float = 10.0) -> None:

@@ -78,8 +78,12 @@ _queues_lock = threading.Lock()
 
 def writer_queue(name: str) -> WriterQueue:
     """The queue the writers of this process join for the database file ``name``."""
+    key = str(name)
+    queue = _queues.get(key)  # every transaction asks: no lock, no new queue, once the file has one
+    if queue is not None:
+        return queue
     with _queues_lock:
-        return _queues.setdefault(str(name), WriterQueue())
+        return _queues.setdefault(key, WriterQueue())
 
 
 def _forget_queues() -> None:

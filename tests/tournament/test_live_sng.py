@@ -7,7 +7,7 @@ from rest_framework.authtoken.models import Token
 
 from loadtest.bots import Bot, shove
 from lobby.actions import do_create_lobby
-from tests.live import start_daphne, stop
+from tests.live import node_log, start_daphne, stop
 from tournament import actions
 from tournament.models import Entry, TournamentStatus
 
@@ -18,9 +18,9 @@ PATIENCE = 600
 
 
 @pytest.fixture
-def server():
+def node():
     proc, port = start_daphne(POKERRT_HAND_INTERVAL_SECONDS="0.05")
-    yield f"ws://127.0.0.1:{port}/ws/"
+    yield proc, f"ws://127.0.0.1:{port}/ws/"
     stop(proc)
 
 
@@ -28,16 +28,25 @@ def _seen(bot, kind):
     return next((f for f in bot.frames if f["type"] == kind and f.get("target") == "TOURNAMENT"), None)
 
 
+def _progress(bots, proc):
+    """Where each bot got to, and what the node logged: the message of a run that ran out of patience."""
+    lines = [f"bot {b.user_id}: {b.hands_ended} hands ended, {b.actions_sent} actions sent, errors {b.errors}, "
+             f"last frames {[(f['type'], f.get('seq')) for f in b.frames[-6:]]}" for b in bots]
+    return "\n".join(lines) + "\nnode log:\n" + node_log(proc)
+
+
 @pytest.mark.timeout(PATIENCE + 120)
-def test_six_players_over_sockets_play_a_sit_and_go_to_its_end(server, make_user):
+def test_six_players_over_sockets_play_a_sit_and_go_to_its_end(node, make_user):
+    proc, server = node
     lobby = do_create_lobby("Live tournaments")
     sng = actions.do_create_tournament(lobby, "Live SNG", buy_in=100, starting_stack=500, min_players=6,
                                        max_players=6, table_size=6)
     users = [make_user(f"live{n}") for n in range(6)]
     tokens = [Token.objects.get_or_create(user=user)[0].key for user in users]
 
+    bots = [Bot(server, token, str(user.pk), shove) for user, token in zip(users, tokens, strict=True)]
+
     async def scenario():
-        bots = [Bot(server, token, str(user.pk), shove) for user, token in zip(users, tokens, strict=True)]
         for bot in bots:
             await bot.connect()
             await bot.subscribe("TOURNAMENT", str(sng.pk))
@@ -56,9 +65,11 @@ def test_six_players_over_sockets_play_a_sit_and_go_to_its_end(server, make_user
         await asyncio.gather(*(b.run(done, timeout=PATIENCE) for b in bots))
         for bot in bots:
             await bot.close()
-        return bots
 
-    bots = asyncio.run(scenario())
+    try:
+        asyncio.run(scenario())
+    except TimeoutError as timeout:
+        raise AssertionError(f"ran out of patience: {timeout!r}\n{_progress(bots, proc)}") from timeout
     for bot in bots:
         assert bot.errors == [] and bot.gaps == []
     sng.refresh_from_db()
