@@ -20,7 +20,8 @@ def start_hand(payload: dict[str, Any]) -> None:
 
 
 def action_clock(payload: dict[str, Any]) -> None:
-    actions.do_action_clock_expired(payload["table_id"], payload["hand_id"], payload["actions"])
+    # Timers set before the hand's row held the clock also carry "actions": the hand's deadline decides now.
+    actions.do_action_clock_expired(payload["table_id"], payload["hand_id"])
 
 
 def sit_out_expired(payload: dict[str, Any]) -> None:

@@ -69,8 +69,10 @@ def _hand_problems(table: Table, hand: Hand, seats: list[Seat]) -> list[tuple[st
     seat = next((s for s in seats if s.number == number), None)
     if seat is None or seat.user_id != hand.players.get(str(number)) or not replayed.stacks.get(number):
         found.append(("to_act_seated_with_chips", f"hand {hand.pk}: seat {number} to act is not its player with chips"))
-    clock = Deadline.objects.pending().filter(key=action_timer(table)).values_list("payload", flat=True).first()
-    if clock is None or clock.get("hand_id") != hand.pk or clock.get("actions") != len(replayed.actions):
+    # The timer goes off no later than the hand's deadline (it may go off earlier and be set again: tables.actions.hands._arm_clock).
+    clock = Deadline.objects.pending().filter(key=action_timer(table)).values_list("payload", "due_at").first()
+    if clock is None or clock[0].get("hand_id") != hand.pk or (
+            hand.action_deadline is not None and clock[1] > hand.action_deadline):
         found.append(("deadline_armed", f"hand {hand.pk}: seat {number} is to act with no action clock running",
                       REARM_ACTION_CLOCK))
     return found

@@ -129,7 +129,8 @@ def _act(table: Table, hand: Hand, dealt: engine.Hand, seat: Seat, action: str, 
         # Saved with the clock below, or with the hand's end (settlement).
         hand.actions_taken = len(dealt.actions)
         _spend_clock(table, hand, seat, auto=auto)
-        to_act = None if dealt.is_over else _arm_clock(table, hand, dealt)
+        # An automatic action is the timer going off: none is set for the next decision.
+        to_act = None if dealt.is_over else _arm_clock(table, hand, dealt, timer_spent=auto)
         publish(table, hand, dealt, events, to_act, auto_seat=seat.number if auto else None)
     except BaseException:
         # The cached engine hand holds an action the rollback will undo.
@@ -154,31 +155,60 @@ def _spend_clock(table: Table, hand: Hand, seat: Seat, *, auto: bool) -> None:
         sit_out(table, seat)
 
 
-def _arm_clock(table: Table, hand: Hand, dealt: engine.Hand,
-               deadline: dt.datetime | None = None) -> dict[str, Any] | None:
-    """Start the action clock of the player to act. ``deadline``: already on the row of a hand just dealt."""
-    info = dealt.to_act_info()
-    if info is None:
+def _arm_clock(table: Table, hand: Hand, dealt: engine.Hand, deadline: dt.datetime | None = None, *,
+               timer_spent: bool = False) -> dict[str, Any] | None:
+    """Start the action clock of the player to act. ``deadline``: already on the row of a hand just dealt.
+
+    The hand's row holds the clock (``action_deadline``); the timer only has
+    to go off no later than that. After a betting action the next player's
+    deadline is later than the one the timer is set for, so the timer stays
+    as it is: when it goes off early, :func:`do_action_clock_expired` sets
+    it again for the hand's deadline. That spares every action a deadline
+    write and a wake-up (a Celery task with ``TIMERS_BACKEND = "celery"``).
+    Only when the timer may be set later than the new deadline (a time bank
+    ran) or is not set at all (``timer_spent``: it just went off) is it set
+    again here.
+    """
+    if dealt.to_act_info() is None:
         return None
-    if deadline is None:
-        deadline = now() + dt.timedelta(seconds=table.action_seconds)
-        hand.action_deadline = deadline
-        hand.bank_started_at = None
-        save_fields(hand, "action_deadline", "bank_started_at", "actions_taken")
-    schedule(action_timer(table), "tables.action_clock", deadline,
-             {"table_id": table.pk, "hand_id": hand.pk, "actions": len(dealt.actions)})
+    if deadline is not None:
+        _set_timer(table, hand, deadline)
+    else:
+        unset_or_later = timer_spent or hand.action_deadline is None or hand.bank_started_at is not None
+        deadline = _fresh_deadline(table, hand)
+        if unset_or_later:
+            _set_timer(table, hand, deadline)
     return snapshots.to_act(dealt, hand, deadline)
 
 
-def do_action_clock_expired(table_id: int, hand_id: int, actions: int) -> None:
-    """The player to act ran out of time: start their time bank, or act for them."""
+def _fresh_deadline(table: Table, hand: Hand) -> dt.datetime:
+    """A full action clock from now on the hand's row (with the count of actions, saved with it)."""
+    hand.action_deadline = now() + dt.timedelta(seconds=table.action_seconds)
+    hand.bank_started_at = None
+    save_fields(hand, "action_deadline", "bank_started_at", "actions_taken")
+    return hand.action_deadline
+
+
+def _set_timer(table: Table, hand: Hand, at: dt.datetime) -> None:
+    schedule(action_timer(table), "tables.action_clock", at, {"table_id": table.pk, "hand_id": hand.pk})
+
+
+def do_action_clock_expired(table_id: int, hand_id: int) -> None:
+    """The player to act ran out of time: start their time bank, or act for them.
+
+    The timer may go off before the hand's deadline (players acted since it
+    was set, see :func:`_arm_clock`): it is then set for that deadline.
+    """
     with locked_table(table_id) as table:
         hand = Hand.objects.filter(pk=hand_id, table=table, status=HandStatus.LIVE).first()
         if hand is None:
             return
         dealt = live.engine_hand(hand)
         number = dealt.to_act()
-        if number is None or len(dealt.actions) != actions:
+        if number is None:
+            return
+        if hand.action_deadline is not None and hand.action_deadline > now():
+            _set_timer(table, hand, hand.action_deadline)
             return
         seat = Seat.objects.get(table=table, number=number)
         if hand.bank_started_at is None and seat.time_bank_left >= 1 and seat.user_id == hand.players[str(number)]:
@@ -193,8 +223,7 @@ def _start_time_bank(table: Table, hand: Hand, dealt: engine.Hand, seat: Seat) -
     hand.bank_started_at = started
     hand.action_deadline = started + dt.timedelta(seconds=seat.time_bank_left)
     hand.save(update_fields=["bank_started_at", "action_deadline"])
-    schedule(action_timer(table), "tables.action_clock", hand.action_deadline,
-             {"table_id": table.pk, "hand_id": hand.pk, "actions": len(dealt.actions)})
+    _set_timer(table, hand, hand.action_deadline)
     emit("TABLE", table.pk, "TABLE_UPDATE", {
         "table": snapshots.table_info(table), "hand_id": str(hand.pk), "time_bank": {"seat": seat.number, "seconds": seat.time_bank_left},
         "to_act": snapshots.to_act(dealt, hand, hand.action_deadline),
@@ -219,7 +248,7 @@ def do_rearm_action_clock(table_id: int | str) -> bool:
             return False
         deadline = hand.action_deadline
         if deadline is None or deadline <= now():
-            deadline = None
+            deadline = _fresh_deadline(table, hand)
         to_act = _arm_clock(table, hand, dealt, deadline)
         emit("TABLE", table.pk, "TABLE_UPDATE",
              {"table": snapshots.table_info(table), "hand_id": str(hand.pk), "to_act": to_act})

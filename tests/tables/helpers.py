@@ -18,9 +18,16 @@ from tables.models import Hand, HandStatus
 
 
 def fire_now(key: str) -> bool:
-    """Make the deadline ``key`` due and fire it, as its wake-up would."""
+    """Make the deadline ``key`` due and fire it, as its wake-up would.
+
+    An action clock's time is the hand's deadline (the timer may be set
+    earlier: tables.actions.hands._arm_clock), so that is made due too.
+    """
     deadline = Deadline.objects.get(key=key)
-    Deadline.objects.filter(pk=deadline.pk).update(due_at=timezone.now() - timezone.timedelta(milliseconds=1))
+    past = timezone.now() - timezone.timedelta(milliseconds=1)
+    Deadline.objects.filter(pk=deadline.pk).update(due_at=past)
+    if deadline.handler == "tables.action_clock":
+        Hand.objects.filter(pk=deadline.payload["hand_id"], action_deadline__isnull=False).update(action_deadline=past)
     return fire(key, deadline.version)
 
 

@@ -12,7 +12,7 @@ from lobby.actions import do_create_lobby
 from pokerrt.realtime.models import Stream
 from pokerrt.timers.models import Deadline
 from tables import actions, live
-from tables.models import HandAction, HandStatus
+from tables.models import Hand, HandAction, HandStatus
 from tests.live import start_daphne, stop
 
 from .helpers import user_at
@@ -53,7 +53,9 @@ def test_kill_mid_hand_then_a_new_node_finishes_the_hand(make_user):
     assert HandAction.objects.filter(hand=hand).count() == 1
     # and: the clock ran out while no node was up; later decisions get a short one
     actions.do_update_table(table.pk, action_seconds=1)
-    Deadline.objects.filter(key=f"table:{table.pk}:action").update(due_at=timezone.now())
+    ran_out = timezone.now()
+    Hand.objects.filter(pk=hand.pk).update(action_deadline=ran_out)
+    Deadline.objects.filter(key=f"table:{table.pk}:action").update(due_at=ran_out)
     before = Stream.objects.get(target="TABLE", stream_id=str(table.pk))
     # when: a new node starts and nobody acts
     second, port = start_daphne(POKERRT_HAND_INTERVAL_SECONDS="30", POKERRT_TIMERS_SWEEP_SECONDS="1")

@@ -3,14 +3,16 @@ mid-hand, leaving after a fold, deleting a table during a hand, staff changes an
 """
 
 import pytest
+from django.utils import timezone
 
 from pokerrt import errors
 from pokerrt.accounts.actions import wallet_of
 from pokerrt.accounts.audit import audit
 from pokerrt.realtime.models import Event
 from pokerrt.realtime.streams import event_frame
+from pokerrt.realtime.validation import validate
+from pokerrt.timers import fire
 from pokerrt.timers.models import Deadline
-from pokerrt.timers.registry import handler_for
 from tables import actions, live
 from tables.models import HandAction, Seat, SeatStatus, Table, TableStatus
 from tables.snapshots import table_info, table_snapshot
@@ -41,21 +43,73 @@ def test_a_stale_action_clock_wake_up_changes_nothing(table, seated):
     # given: the clock armed for seat 1's decision
     hand = actions.do_start_hand(table.pk)
     clock = Deadline.objects.get(key=f"table:{table.pk}:action")
-    stale = dict(clock.payload)
-    # when: seat 1 acts (the clock is re-armed for seat 2), then the old wake-up comes anyway
+    # when: seat 1 acts, and a wake-up of the clock's old version comes anyway
     actions.do_player_action(user_at(hand, 1), table.pk, "call")
+    Deadline.objects.filter(key=clock.key).update(due_at=timezone.now(), version=clock.version + 1)
     seq = last_seq(table)
-    handler_for(clock.handler).run(stale)
-    # then: seat 2's time is untouched: no time bank, no action taken for them
+    # then: it finds the version changed and does nothing
+    assert not fire(clock.key, clock.version)
+    assert last_seq(table) == seq
+    assert HandAction.objects.filter(hand=hand).count() == 1
+
+
+def test_the_clock_going_off_before_the_hands_deadline_is_set_for_it_and_changes_nothing(table, seated):
+    # given: the clock armed for seat 1's decision; seat 1 acts within it
+    hand = actions.do_start_hand(table.pk)
+    key = f"table:{table.pk}:action"
+    actions.do_player_action(user_at(hand, 1), table.pk, "call")
+    # then: the timer is left as it was, earlier than seat 2's deadline (no write per action)
+    hand.refresh_from_db()
+    timer = Deadline.objects.get(key=key)
+    assert timer.is_pending and timer.due_at < hand.action_deadline
+    # when: the timer goes off at its time, before seat 2's deadline
+    Deadline.objects.filter(key=key).update(due_at=timezone.now() - timezone.timedelta(milliseconds=1))
+    seq = last_seq(table)
+    assert fire(key, timer.version)
+    # then: seat 2's time is untouched: no time bank, no action taken for them, nothing told
     hand.refresh_from_db()
     assert last_seq(table) == seq
     assert hand.bank_started_at is None
     assert HandAction.objects.filter(hand=hand).count() == 1
     assert live.engine_hand(hand).to_act() == 2
-    # and: the current clock still runs seat 2's time bank
-    handler_for(clock.handler).run(Deadline.objects.get(key=clock.key).payload)
+    # and: the timer is set again, for seat 2's deadline
+    timer = Deadline.objects.get(key=key)
+    assert timer.is_pending and timer.due_at == hand.action_deadline
+    assert validate("TABLE", table.pk) == []
+    # and: when that comes, it runs seat 2's time bank
+    fire_now(key)
     update = table_events(table, seq)[-1]
     assert (update.type, update.data["time_bank"]) == ("TABLE_UPDATE", {"seat": 2, "seconds": 30})
+
+
+def test_after_a_time_bank_the_next_players_clock_is_set_again(table, seated):
+    # given: seat 1's time bank running (its timer set for the bank's end)
+    hand = actions.do_start_hand(table.pk)
+    key = f"table:{table.pk}:action"
+    fire_now(key)
+    hand.refresh_from_db()
+    assert hand.bank_started_at is not None
+    # when: seat 1 acts in its time bank
+    actions.do_player_action(user_at(hand, 1), table.pk, "call")
+    # then: the timer goes off at seat 2's deadline, not the bank's later end
+    hand.refresh_from_db()
+    assert Deadline.objects.get(key=key).due_at == hand.action_deadline
+    assert validate("TABLE", table.pk) == []
+
+
+def test_when_the_clock_acts_for_a_player_the_next_players_clock_is_set(table, seated):
+    # given: seat 1 to act, with no time bank left
+    hand = actions.do_start_hand(table.pk)
+    key = f"table:{table.pk}:action"
+    Seat.objects.filter(table=table).update(time_bank_left=0)
+    # when: its clock runs out (the timer goes off and acts)
+    assert fire_now(key)
+    # then: seat 2's clock runs, its timer set for seat 2's deadline
+    hand.refresh_from_db()
+    assert list(HandAction.objects.filter(hand=hand).values_list("seat", "auto")) == [(1, True)]
+    timer = Deadline.objects.get(key=key)
+    assert timer.is_pending and timer.due_at == hand.action_deadline
+    assert validate("TABLE", table.pk) == []
 
 
 # --- Missed blinds ----------------------------------------------------------------------------------------
