@@ -383,6 +383,10 @@ POKERRT_REALTIME = {
     # PostgreSQL, beside the one sync thread everything else queues on
     # (pokerrt.realtime.readers); SQLite reads on the sync thread.
     "SUBSCRIBE_READERS": env_int("POKERRT_SUBSCRIBE_READERS", 4),
+    # Threads that run the clients' commands on PostgreSQL, each with its own
+    # connection, so that their round trips overlap (pokerrt.realtime.readers);
+    # SQLite runs them on the sync thread, where its one writer is anyway.
+    "COMMAND_THREADS": env_int("POKERRT_COMMAND_THREADS", 4),
     # Seconds a shutting-down node gives clients to take their 1012 close.
     "SHUTDOWN_GRACE": float(os.environ.get("POKERRT_SHUTDOWN_GRACE", 5)),
     # Seconds between a node's last-seen refreshes; a node not seen for

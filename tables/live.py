@@ -11,6 +11,7 @@ it), and that hand has another deck.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from typing import Any
 
@@ -27,6 +28,10 @@ Key = tuple[int, str]  # (hand id, deck commitment)
 _cache: OrderedDict[Key, EngineHand] = OrderedDict()
 # Who was dealt in never changes during a hand: seat -> {id, username}.
 _players: OrderedDict[Key, dict[int, dict[str, str]]] = OrderedDict()
+# Several threads use the caches (on PostgreSQL: the command threads, the
+# timers' and the readers'): a look-up and its move to the end, or an
+# insert and its evictions, are one step.
+_lock = threading.Lock()
 
 
 def _key(hand: Hand) -> Key:
@@ -35,10 +40,12 @@ def _key(hand: Hand) -> Key:
 
 def engine_hand(hand: Hand) -> EngineHand:
     """The engine's view of ``hand``: the cached one if it has replayed every action, else replayed from the log."""
-    cached = _cache.get(_key(hand))
-    if cached is not None and len(cached.actions) == hand.actions_taken:
-        _cache.move_to_end(_key(hand))
-        return cached
+    key = _key(hand)
+    with _lock:
+        cached = _cache.get(key)
+        if cached is not None and len(cached.actions) == hand.actions_taken:
+            _cache.move_to_end(key)
+            return cached
     deferred = sorted(hand.get_deferred_fields() & {"config", "deck"})
     if deferred:  # the hot lookup of the live hand leaves them out (tables.actions.base)
         hand.refresh_from_db(fields=deferred)
@@ -59,10 +66,12 @@ def cached_hand(hand: Hand) -> EngineHand | None:
 
 
 def remember(hand: Hand, live: EngineHand) -> None:
-    _cache[_key(hand)] = live
-    _cache.move_to_end(_key(hand))
-    while len(_cache) > _CACHE_SIZE:
-        _cache.popitem(last=False)
+    key = _key(hand)
+    with _lock:
+        _cache[key] = live
+        _cache.move_to_end(key)
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
 
 
 def player_refs(hand: Hand) -> dict[int, dict[str, str]]:
@@ -77,11 +86,14 @@ def player_refs(hand: Hand) -> dict[int, dict[str, str]]:
 
 def remember_players(hand: Hand, refs: dict[int, dict[str, str]]) -> None:
     """Cache who was dealt into ``hand``: the deal has just read them."""
-    _players[_key(hand)] = refs
-    while len(_players) > _CACHE_SIZE:
-        _players.popitem(last=False)
+    with _lock:
+        _players[_key(hand)] = refs
+        while len(_players) > _CACHE_SIZE:
+            _players.popitem(last=False)
 
 
 def forget(hand: Hand) -> None:
-    _cache.pop(_key(hand), None)
-    _players.pop(_key(hand), None)
+    key = _key(hand)
+    with _lock:
+        _cache.pop(key, None)
+        _players.pop(key, None)

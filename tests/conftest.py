@@ -41,6 +41,20 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(autouse=True)
+def close_worker_connections(django_db_blocker):
+    """Close the connections of a node's reader and command threads (PostgreSQL) after each test.
+
+    Those threads outlive the test, and an open connection keeps the test
+    database from being dropped. Unblocked: closing is not database access.
+    """
+    yield
+    from pokerrt.realtime import readers
+
+    with django_db_blocker.unblock():
+        readers.close_connections()
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     """What the cache counts (the log-in and sign-up limits) starts from zero in every test."""
     from django.core.cache import cache

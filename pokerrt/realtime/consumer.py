@@ -80,7 +80,7 @@ class NodeStopping(Exception):
 
 
 def _as_user(shutdown: Any, standing: auth.Standing | None, fn: Callable[..., T], *args: Any) -> T:
-    # The one sync thread may reach this long after it was queued. Once the
+    # The command's thread may reach this long after it was queued. Once the
     # node stops, commands are dropped unrun, so that the thread gets to the
     # consumers' disconnects within the grace.
     if shutdown is not None and shutdown.started:
@@ -90,9 +90,6 @@ def _as_user(shutdown: Any, standing: auth.Standing | None, fn: Callable[..., T]
     return fn(*args)
 
 
-# Built once: every command goes through it, and a SyncToAsync costs its
-# construction (an inspect of the function) each time it is built.
-_run_as_user = database_sync_to_async(_as_user)
 
 
 class RealtimeConsumer(AsyncJsonWebsocketConsumer):
@@ -340,12 +337,12 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
                 self.send_frame(control_frame("ACK", ack, command.target, command.id))
 
     async def as_user(self, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(*args)`` in the sync thread, once the socket's credential proved still standing there.
+        """``fn(*args)`` on a command thread (readers.in_command_thread), once the socket's credential proved still standing there.
 
         In the same thread hop as the command: a revocation committed before
         the command runs is seen, whichever thread committed it.
         """
-        return await _run_as_user(self.shutdown, self.standing, fn, *args)
+        return await readers.in_command_thread(_as_user)(self.shutdown, self.standing, fn, *args)
 
     async def credential_revoked(self, message: dict[str, Any]) -> None:
         """A revocation pushed from any node (revocation.py): the next command closes 4401, as a re-check would."""

@@ -19,7 +19,7 @@ from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
-from pokerrt.realtime import auth, revocation
+from pokerrt.realtime import auth, readers, revocation
 from pokerrt.realtime.models import Connection
 
 from . import tally_actions as actions
@@ -133,18 +133,21 @@ async def test_a_revoked_token_leaves_the_users_other_sockets_acting(connect, to
     assert await tally("u6") == 3
 
 
-async def test_an_acting_socket_does_not_ask_the_database_until_the_recheck_is_due(connect, token, user):
-    # given: a socket past its first command
+async def test_an_acting_socket_does_not_ask_the_database_until_the_recheck_is_due(connect, token, user,
+                                                                                     realtime_conf):
+    # given: a socket past its first command, its commands run on one thread
+    realtime_conf(COMMAND_THREADS=1)
     client = await connect(token=token)
     await acted(client, "u7", "first")
-    # (the consumers' sync thread has a connection of its own: capture there)
-    queries = CaptureQueriesContext(await database_sync_to_async(lambda: connections["default"])())
-    await database_sync_to_async(queries.__enter__)()
+    # (the thread that runs commands has a connection of its own: capture there)
+    on_command_thread = readers.in_command_thread
+    queries = CaptureQueriesContext(await on_command_thread(lambda: connections["default"])())
+    await on_command_thread(queries.__enter__)()
     # when: it acts again
     try:
         await acted(client, "u7", "second")
     finally:
-        await database_sync_to_async(queries.__exit__)(None, None, None)
+        await on_command_thread(queries.__exit__)(None, None, None)
     # then: no statement read the user, the token or the session
     tables = ("auth_user", "authtoken_token", "django_session")
     assert queries.captured_queries  # the command's own statements were captured

@@ -1,4 +1,4 @@
-"""Where SUBSCRIBE's reads run (pokerrt.realtime.readers)."""
+"""Where SUBSCRIBE's reads and the commands run (pokerrt.realtime.readers)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,37 @@ async def test_reads_run_on_reader_threads_on_postgresql_and_on_the_sync_thread_
         assert readers.readers() == 2
         assert ran_on.startswith("pokerrt-reader")
     readers.close_connections()
+
+
+@pytest.mark.django_db
+async def test_commands_run_on_command_threads_on_postgresql_and_on_the_sync_thread_on_sqlite(settings):
+    settings.POKERRT_REALTIME = {**settings.POKERRT_REALTIME, "COMMAND_THREADS": 2}
+
+    ran_on = await readers.in_command_thread(thread_name)()
+
+    if connection.vendor == "sqlite":
+        assert readers.command_threads() == 0
+        assert not ran_on.startswith("pokerrt-command")
+    else:
+        assert readers.command_threads() == 2
+        assert ran_on.startswith("pokerrt-command")
+
+
+@pytest.mark.django_db
+async def test_two_commands_run_at_once_on_postgresql(settings):
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite runs commands one at a time on the sync thread")
+    settings.POKERRT_REALTIME = {**settings.POKERRT_REALTIME, "COMMAND_THREADS": 2}
+    # Each waits for the other to start: one thread at a time would time out.
+    both_started = threading.Barrier(2, timeout=10)
+
+    def command() -> str:
+        both_started.wait()
+        return thread_name()
+
+    ran_on = await asyncio.gather(readers.in_command_thread(command)(), readers.in_command_thread(command)())
+
+    assert len(set(ran_on)) == 2
 
 
 def test_no_reader_threads_when_none_are_configured(settings):
