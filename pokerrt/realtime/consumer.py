@@ -90,8 +90,6 @@ def _as_user(shutdown: Any, standing: auth.Standing | None, fn: Callable[..., T]
     return fn(*args)
 
 
-
-
 class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     """One client: its subscriptions, its commands, its heartbeat and limits."""
 

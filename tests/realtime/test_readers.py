@@ -16,33 +16,28 @@ def thread_name() -> str:
     return threading.current_thread().name
 
 
-@pytest.mark.django_db
-async def test_reads_run_on_reader_threads_on_postgresql_and_on_the_sync_thread_on_sqlite(settings):
-    settings.POKERRT_REALTIME = {**settings.POKERRT_REALTIME, "SUBSCRIBE_READERS": 2}
+# (what runs there, its setting, its threads' names, how many the node runs, where it is run)
+POOLS = {
+    "reads": ("SUBSCRIBE_READERS", "pokerrt-reader", readers.readers, readers.in_reader),
+    "commands": ("COMMAND_THREADS", "pokerrt-command", readers.command_threads, readers.in_command_thread),
+}
 
-    ran_on = await readers.in_reader(thread_name)()
+
+@pytest.mark.parametrize("work", list(POOLS))
+@pytest.mark.django_db
+async def test_pools_run_work_on_threads_of_their_own_on_postgresql_and_on_the_sync_thread_on_sqlite(
+        settings, work):
+    setting, prefix, count, run_in = POOLS[work]
+    settings.POKERRT_REALTIME = {**settings.POKERRT_REALTIME, setting: 2}
+
+    ran_on = await run_in(thread_name)()
 
     if connection.vendor == "sqlite":
-        assert readers.readers() == 0
-        assert not ran_on.startswith("pokerrt-reader")
+        assert count() == 0
+        assert not ran_on.startswith(prefix)
     else:
-        assert readers.readers() == 2
-        assert ran_on.startswith("pokerrt-reader")
-    readers.close_connections()
-
-
-@pytest.mark.django_db
-async def test_commands_run_on_command_threads_on_postgresql_and_on_the_sync_thread_on_sqlite(settings):
-    settings.POKERRT_REALTIME = {**settings.POKERRT_REALTIME, "COMMAND_THREADS": 2}
-
-    ran_on = await readers.in_command_thread(thread_name)()
-
-    if connection.vendor == "sqlite":
-        assert readers.command_threads() == 0
-        assert not ran_on.startswith("pokerrt-command")
-    else:
-        assert readers.command_threads() == 2
-        assert ran_on.startswith("pokerrt-command")
+        assert count() == 2
+        assert ran_on.startswith(prefix)
 
 
 @pytest.mark.django_db
