@@ -27,6 +27,7 @@ gap from the journal, as for events from other nodes.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -53,8 +54,13 @@ def _on_sqlite() -> bool:
     # From the settings, not ``connection.vendor``: this runs on the event
     # loop, where Django keeps a connection handle per task, and asking it
     # would build one for every socket (eight objects, held for the socket's life).
-    engine = import_module(settings.DATABASES["default"]["ENGINE"] + ".base")
-    return engine.DatabaseWrapper.vendor == "sqlite"
+    return _is_sqlite(settings.DATABASES["default"]["ENGINE"])
+
+
+@functools.cache
+def _is_sqlite(engine: str) -> bool:
+    # Asked for every command: the backend module is looked up once per engine.
+    return import_module(engine + ".base").DatabaseWrapper.vendor == "sqlite"
 
 
 def readers() -> int:
@@ -68,6 +74,9 @@ def command_threads() -> int:
 
 
 def _executor(name: str, size: int) -> ThreadPoolExecutor:
+    pool = _pools.get(name)
+    if pool is not None and pool._max_workers == size:
+        return pool  # every command asks: no lock once the pool is built
     with _lock:
         pool = _pools.get(name)
         if pool is not None and pool._max_workers == size:
