@@ -169,6 +169,17 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Parameters bound by the server, not quoted into the SQL by psycopg
+        # in the node, and a statement a connection runs five times prepared:
+        # parsed and planned once. The betting action's few statements run
+        # thousands of times a minute. Django turns psycopg's prepared
+        # statements off (for poolers in transaction mode); the same switch
+        # turns both off.
+        server_side_binding = env_bool("DATABASE_SERVER_SIDE_BINDING", True)
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=server_side_binding, prepare_threshold=5 if server_side_binding else None
+        )
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -14,10 +14,13 @@ PROBE = (
     "'layer': settings.CHANNEL_LAYERS['default']['BACKEND'], "
     "'timers': settings.TIMERS_BACKEND, 'bus': settings.EVENT_BUS_URL, "
     "'debug': settings.DEBUG, 'hosts': settings.ALLOWED_HOSTS, "
-    "'sqlite_opts': settings.DATABASES['default'].get('OPTIONS', {}).get('init_command', '')}))"
+    "'sqlite_opts': settings.DATABASES['default'].get('OPTIONS', {}).get('init_command', ''), "
+    "'binding': settings.DATABASES['default'].get('OPTIONS', {}).get('server_side_binding'), "
+    "'prepare': settings.DATABASES['default'].get('OPTIONS', {}).get('prepare_threshold')}))"
 )
 PROFILE_VARS = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "EVENT_BUS_URL", "DJANGO_DEBUG",
-                "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "POKERRT_TIMERS", "POKERRT_SQLITE_PATH")
+                "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "POKERRT_TIMERS", "POKERRT_SQLITE_PATH",
+                "DATABASE_SERVER_SIDE_BINDING")
 
 
 def load_settings(tmp_path, **env):
@@ -54,4 +57,15 @@ def test_services_profile_from_the_environment(tmp_path):
     assert loaded["bus"].startswith("amqp://")
     assert loaded["debug"] is False
     assert loaded["hosts"] == ["poker.example", "api.example"]
+    assert loaded["binding"] is True
+    assert loaded["prepare"] == 5
+
+
+def test_postgresql_server_side_binding_may_be_turned_off(tmp_path):
+    result = load_settings(tmp_path, DJANGO_SECRET_KEY="s3cret-for-this-test",
+                           DATABASE_URL="postgres://poker@db.internal:5432/pokerrt", DATABASE_SERVER_SIDE_BINDING="0")
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout)
+    assert loaded["binding"] is False
+    assert loaded["prepare"] is None
 
