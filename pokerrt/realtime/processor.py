@@ -54,6 +54,8 @@ class CommandType:
 
 
 _commands: dict[tuple[str, str], CommandType] = {}
+# The registered types (type_label), built on first use after each change.
+_types: frozenset[str] | None = None
 
 
 def register_command(
@@ -74,27 +76,34 @@ def register_command(
     command = CommandType(type, target.upper(), serializer, permission, handler, needs_auth,
                           per_socket=per_socket, subscribes=subscribes, shortcut=shortcut)
     _commands[(command.type, command.target)] = command
+    _forget_types()
     return command
 
 
 def unregister_command(type: str, target: str) -> None:
     _commands.pop((type, target.upper()), None)
+    _forget_types()
+
+
+def _forget_types() -> None:
+    global _types
+    _types = None
 
 
 def lookup(command: Command) -> CommandType:
     """The registration for a command, or the protocol error that refuses it."""
+    found = _commands.get((command.type, command.target))
+    if found is not None:
+        return found  # every command the clients send asks, twice: the registrations are not scanned
     targets = [target for (type_, target) in _commands if type_ == command.type]
     if not targets:
         raise errors.UnknownType(f"{command.type} is not a command clients may send.")
     if command.target is None:
         raise errors.Validation("This command needs a target.", details={"target": ["Required."]})
-    found = _commands.get((command.type, command.target))
-    if found is None:
-        raise errors.Validation(
-            f"{command.type} goes to {', '.join(sorted(targets))}.",
-            details={"target": [f"One of {', '.join(sorted(targets))}."]},
-        )
-    return found
+    raise errors.Validation(
+        f"{command.type} goes to {', '.join(sorted(targets))}.",
+        details={"target": [f"One of {', '.join(sorted(targets))}."]},
+    )
 
 
 def type_label(type: object) -> str:
@@ -103,11 +112,18 @@ def type_label(type: object) -> str:
     Clients choose the type they send; only known ones become label values,
     so that no client can grow the number of series.
     """
-    if isinstance(type, str) and (
-        type in CONTROL_TYPES or type in SERVER_TYPES or any(type == known for known, _ in _commands)
-    ):
+    if isinstance(type, str) and (type in CONTROL_TYPES or type in SERVER_TYPES or type in _command_types()):
         return type
     return "OTHER"
+
+
+def _command_types() -> frozenset[str]:
+    # Every command's metric asks: the set is built again only after (un)registering.
+    global _types
+    if _types is None:
+        _types = frozenset(type for type, _ in _commands)
+    return _types
+
 
 
 def process(command: Command, user: Any, socket: str | None = None) -> object:
