@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from pokerrt import metrics, retry
+from pokerrt import event_ids, metrics, retry
 from pokerrt.hotpath import insert
 
 from .envelope import format_timestamp
@@ -156,7 +156,7 @@ def emit_many(emissions: list[Emission]) -> list[Event]:
     for target, sid, type, data, text in checked:
         taken = next_of[(target, sid)]
         event = Event(target=target, stream_id=sid, seq=taken[0], epoch=taken[1], type=type, data=data,
-                      timestamp=stamp)
+                      timestamp=stamp, event_id=event_ids.uuid4())
         event.data_json = text
         events.append(event)
         taken[0] += 1

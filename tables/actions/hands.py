@@ -125,7 +125,7 @@ def _act(table: Table, hand: Hand, dealt: engine.Hand, seat: Seat, action: str, 
         raise errors.IllegalAction(error.reason) from None
     try:
         insert([HandAction(hand=hand, index=len(dealt.actions) - 1, seat=seat.number,
-                           action=action, amount=dealt.actions[-1].amount, auto=auto)])
+                           action=action, amount=dealt.actions[-1].amount, auto=auto)], returning=False)
         # Saved with the clock below, or with the hand's end (settlement).
         hand.actions_taken = len(dealt.actions)
         _spend_clock(table, hand, seat, auto=auto)

@@ -20,7 +20,8 @@ from tables.engine import (
     shuffled_deck,
     verify_deck_proof,
 )
-from tables.engine.deck import leaf
+from tables.engine import deck as deck_module
+from tables.engine.deck import Entropy, leaf
 
 from .helpers import config, deck_for
 
@@ -38,6 +39,52 @@ def test_shuffle_spreads_the_first_card_evenly() -> None:
     counts = Counter(shuffled_deck().cards[0] for _ in range(5200))
     assert len(counts) == 52
     assert max(counts.values()) < 200  # expected 100 each; 10 sigma away
+
+
+def test_shuffle_spreads_the_last_card_evenly_too() -> None:
+    # The last position is drawn first, from the whole deck: a draw that kept
+    # bits it should have thrown away would show here.
+    counts = Counter(shuffled_deck().cards[-1] for _ in range(5200))
+    assert len(counts) == 52
+    assert max(counts.values()) < 200
+
+
+def test_a_shuffle_reads_the_generator_in_bulk(monkeypatch: pytest.MonkeyPatch) -> None:
+    reads: list[int] = []
+    real = deck_module.secrets.token_bytes
+
+    def counted(n: int) -> bytes:
+        reads.append(n)
+        return real(n)
+
+    monkeypatch.setattr(deck_module.secrets, "token_bytes", counted)
+    deck = shuffled_deck()
+    assert sorted(deck.cards) == sorted(CARDS)
+    # One read for the shuffle's bits (about 330 of the 1,024 a read gives;
+    # a second only if the draws threw away three times that), one for the salts.
+    assert len(reads) <= 3
+    assert reads[-1] == 52 * 16
+
+
+def scripted(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    source = iter(data)
+    monkeypatch.setattr(deck_module.secrets, "token_bytes", lambda n: bytes(next(source) for _ in range(n)))
+
+
+def test_below_throws_away_draws_out_of_range(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Bits are taken lowest first: 0b111 = 7 is out of range for 5, then 0b010 = 2.
+    scripted(monkeypatch, bytes([0b00_010_111]))
+    assert Entropy(chunk=1).below(5) == 2
+
+
+def test_getrandbits_spans_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    scripted(monkeypatch, bytes([0xAB, 0xCD, 0xEF]))
+    entropy = Entropy(chunk=1)
+    assert entropy.getrandbits(4) == 0xB
+    assert entropy.getrandbits(8) == 0xDA  # the high half of 0xAB, then the low half of 0xCD
+    assert entropy.getrandbits(12) == 0xEFC
+    with pytest.raises(ValueError):
+        entropy.below(0)
 
 
 def test_commitment_is_sha256_of_the_leaf_digests() -> None:

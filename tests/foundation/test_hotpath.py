@@ -8,8 +8,8 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from lobby.actions import do_create_lobby
-from lobby.models import Lobby
-from pokerrt.hotpath import HotQuery, update_each
+from lobby.models import Lobby, RowChange
+from pokerrt.hotpath import HotQuery, insert, update_each
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +118,22 @@ def test_select_related_rows_come_back_as_the_orms_related_instances(make_user):
         assert [s.user.username for s in taken] == ["ann"]
         assert all(s.user is None for s in found if s.user_id is None)
     assert queries.captured_queries == []
+
+
+def test_insert_gives_the_rows_their_ids_in_one_statement():
+    rows = insert([RowChange(lobby_id=1, section="tables", item_id=str(n)) for n in range(3)])
+    assert [row.pk for row in rows] == list(RowChange.objects.order_by("pk").values_list("pk", flat=True))
+    assert not rows[0]._state.adding
+
+
+def test_insert_without_returning_writes_the_rows_and_reads_back_no_ids():
+    with CaptureQueriesContext(connection) as queries:
+        rows = insert([RowChange(lobby_id=1, section="tables", item_id=str(n)) for n in range(2)], returning=False)
+    [statement] = queries.captured_queries
+    assert statement["sql"].startswith("INSERT") and "RETURNING" not in statement["sql"]
+    assert [row.pk for row in rows] == [None, None]
+    assert sorted(RowChange.objects.values_list("item_id", flat=True)) == ["0", "1"]
+    # The same rows with ids asked for: another statement, written separately.
+    with CaptureQueriesContext(connection) as queries:
+        insert([RowChange(lobby_id=1, section="tables", item_id=str(n)) for n in range(2)])
+    assert "RETURNING" in queries.captured_queries[0]["sql"]
