@@ -68,25 +68,41 @@ def locked_tables(*table_ids: int | str) -> Iterator[list[Table]]:
 def locked_table_with_seat(table_id: int | str, user: Any) -> Iterator[tuple[Table, Hand | None, Seat | None]]:
     """``locked_table``, yielding with the table its hand in play and ``user``'s seat (each None when there is none).
 
-    A betting action reads the three on every action. Where the database has
-    no row locks (SQLite: the transaction is the lock, ``BEGIN IMMEDIATE``,
-    and its reads all see one state) they are one statement
-    (:class:`_TableHandSeat`). Where the lock is the table row's ``FOR
-    UPDATE`` (PostgreSQL) they stay three: rows joined to a locked one come
-    from the statement's snapshot, taken before it waited for the lock, and
-    could be what the action it waited for just changed.
+    A betting action reads the three on every action, in one statement
+    (:class:`_TableHandSeat`). Where the database has no row locks (SQLite:
+    the transaction is the lock, ``BEGIN IMMEDIATE``, and its reads all see
+    one state) that is all. Where the lock is the table row's ``FOR UPDATE``
+    (PostgreSQL) the row is locked first, by a statement of its own: rows
+    joined to a locked one come from the locking statement's snapshot, taken
+    before it waited for the lock, and could be what the action it waited
+    for just changed. The read after it sees every commit before the lock.
     """
     pk = table_pk(table_id)
     with transaction.atomic():
         db = connections[DEFAULT_DB_ALIAS]
-        if db.features.has_select_for_update:
-            table = lock_table(pk)
-            yield table, live_hand(table), seat_of(table, user)
-            return
+        if db.features.has_select_for_update and not _lock_table_row(db, pk):
+            raise errors.NotFound(f"No table {table_id}.")
         found = _table_hand_seat.read(db, pk, user.pk)
         if found is None:
             raise errors.NotFound(f"No table {table_id}.")
         yield found
+
+
+# vendor -> the SQL of _lock_table_row
+_lock_sql: dict[str, str] = {}
+
+
+def _lock_table_row(db: Any, pk: int) -> bool:
+    """Lock the table's row until the transaction ends (``SELECT 1 ... FOR UPDATE``); whether there is one."""
+    sql = _lock_sql.get(db.vendor)
+    if sql is None:
+        q = db.ops.quote_name
+        sql = _lock_sql[db.vendor] = (
+            f"SELECT 1 FROM {q(Table._meta.db_table)} WHERE {q(Table._meta.pk.column)} = %s FOR UPDATE"
+        )
+    with db.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        return cursor.fetchone() is not None
 
 
 class _TableHandSeat:

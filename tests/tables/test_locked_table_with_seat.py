@@ -1,15 +1,18 @@
-"""A betting action's reads (the table locked, its hand in play, the player's seat): what the ORM would give, in one statement on SQLite."""
+"""A betting action's reads (the table locked, its hand in play, the player's seat): what the ORM would give, in one statement on SQLite, two on PostgreSQL."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from pokerrt import errors
 from tables import actions
-from tables.actions.base import locked_table_with_seat
+from tables.actions.base import locked_table, locked_table_with_seat
 from tables.models import Hand, HandStatus, Seat, Table
 
 pytestmark = pytest.mark.django_db
@@ -64,4 +67,54 @@ def test_one_statement_where_the_transaction_is_the_lock(table, seated):
     with CaptureQueriesContext(connection) as queries, locked_table_with_seat(table.pk, seated[0]):
         pass
     reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
-    assert len(reads) == (3 if connection.features.has_select_for_update else 1)
+    if connection.features.has_select_for_update:
+        assert len(reads) == 2 and reads[0].endswith("FOR UPDATE") and "JOIN" in reads[1]
+    else:
+        assert len(reads) == 1
+
+
+def waiting_locks() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_waiting_for_the_lock_the_read_sees_what_the_holder_committed(table, seated):
+    """Why PostgreSQL locks in a statement of its own: a seat joined in the locking statement would be read as it was before the wait."""
+    if not connection.features.has_select_for_update:
+        pytest.skip("SQLite's lock is the whole transaction (BEGIN IMMEDIATE), not a row")
+    player = seated[0]
+    holding, done = threading.Event(), threading.Event()
+    seen: list = []
+
+    def holder() -> None:
+        try:
+            with locked_table(table.pk):
+                Seat.objects.filter(table=table, user=player).update(timeouts_in_row=2)
+                holding.set()
+                done.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    def reader() -> None:
+        try:
+            with locked_table_with_seat(table.pk, player) as (_, _, seat):
+                seen.append(seat.timeouts_in_row)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=holder)
+    first.start()
+    assert holding.wait(timeout=30)
+    second = threading.Thread(target=reader)
+    second.start()
+    # Commit only once the reader waits for the table's lock.
+    deadline = time.monotonic() + 30
+    while waiting_locks() == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert waiting_locks() == 1
+    done.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    assert seen == [2]

@@ -49,16 +49,17 @@ def _act(table, choose):
 def reads_of_an_action() -> list[tuple[str, str]]:
     """The table locked, the hand in play (its engine state is cached) and the player's seat.
 
-    One statement where the transaction is the lock (SQLite); three where the
-    table row is (PostgreSQL: rows joined to a locked row are read from
-    before the wait for its lock), tables.actions.base.locked_table_with_seat.
+    One statement where the transaction is the lock (SQLite); where the
+    table row is (PostgreSQL), the lock comes first in a statement of its own
+    (rows joined to a locked row are read from before the wait for its lock),
+    tables.actions.base.locked_table_with_seat.
     """
     if connection.features.has_select_for_update:
-        return [("SELECT", "tables_table"), ("SELECT", "tables_hand"), ("SELECT", "tables_seat")]
+        return [("SELECT", "tables_table"), ("SELECT", "tables_table")]  # the lock, then the joined read
     return [("SELECT", "tables_table")]  # joined to the live hand and the player's seat
 
 
-def test_a_betting_action_is_five_statements_on_sqlite_seven_on_postgresql(table, seated):
+def test_a_betting_action_is_five_statements_on_sqlite_six_on_postgresql(table, seated):
     actions.do_start_hand(table.pk)
     call = _act(table, lambda legal: "call")
     assert statements(call) == [
