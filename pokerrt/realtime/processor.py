@@ -125,7 +125,6 @@ def _command_types() -> frozenset[str]:
     return _types
 
 
-
 def process(command: Command, user: Any, socket: str | None = None) -> object:
     """Run one command in the calling (sync) thread; returns the handler's result.
 

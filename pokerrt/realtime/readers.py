@@ -18,11 +18,11 @@ the writer.
 The players' commands get threads of their own on PostgreSQL too
 (``COMMAND_THREADS``, :func:`in_command_thread`): a betting action was
 nine round trips (eight now), and on one thread the node kept up with about
-165 of 200 actions a second at 200 tables, its CPU half idle. Commands of one socket
-still run one after the other (the consumer awaits each), and two on one
-table queue on its row lock as they do with the timers' thread. Their
-events may reach the loop out of commit order; the consumers fill such a
-gap from the journal, as for events from other nodes.
+165 of 200 actions a second at 200 tables, its CPU half idle. Commands of
+one socket still run one after the other (the consumer awaits each), and
+two on one table queue on its row lock as they do with the timers' thread.
+Their events may reach the loop out of commit order; the consumers fill
+such a gap from the journal, as for events from other nodes.
 """
 
 from __future__ import annotations
