@@ -182,10 +182,10 @@ def insert(instances: list[M], prepared: dict[str, list[Any]] | None = None, *, 
                   for instance in instances for field in fields]
     with db.cursor() as cursor:
         cursor.execute(sql, params)
-        ids = cursor.fetchall() if returning else [(None,)] * len(instances)
-    for instance, (pk,) in zip(instances, ids, strict=True):
         if returning:
-            instance.pk = pk
+            for instance, (pk,) in zip(instances, cursor.fetchall(), strict=True):
+                instance.pk = pk
+    for instance in instances:
         instance._state.adding = False
         instance._state.db = db.alias
     return instances

@@ -72,37 +72,21 @@ def locked_table_with_seat(table_id: int | str, user: Any) -> Iterator[tuple[Tab
     (:class:`_TableHandSeat`). Where the database has no row locks (SQLite:
     the transaction is the lock, ``BEGIN IMMEDIATE``, and its reads all see
     one state) that is all. Where the lock is the table row's ``FOR UPDATE``
-    (PostgreSQL) the row is locked first, by a statement of its own: rows
-    joined to a locked one come from the locking statement's snapshot, taken
-    before it waited for the lock, and could be what the action it waited
-    for just changed. The read after it sees every commit before the lock.
+    (PostgreSQL) the row is locked first, by a statement of its own
+    (:func:`lock_table`): rows joined to a locked one come from the locking
+    statement's snapshot, taken before it waited for the lock, and could be
+    what the action it waited for just changed. The read after it sees
+    every commit before the lock.
     """
     pk = table_pk(table_id)
     with transaction.atomic():
         db = connections[DEFAULT_DB_ALIAS]
-        if db.features.has_select_for_update and not _lock_table_row(db, pk):
-            raise errors.NotFound(f"No table {table_id}.")
+        if db.features.has_select_for_update:
+            lock_table(pk)
         found = _table_hand_seat.read(db, pk, user.pk)
         if found is None:
             raise errors.NotFound(f"No table {table_id}.")
         yield found
-
-
-# vendor -> the SQL of _lock_table_row
-_lock_sql: dict[str, str] = {}
-
-
-def _lock_table_row(db: Any, pk: int) -> bool:
-    """Lock the table's row until the transaction ends (``SELECT 1 ... FOR UPDATE``); whether there is one."""
-    sql = _lock_sql.get(db.vendor)
-    if sql is None:
-        q = db.ops.quote_name
-        sql = _lock_sql[db.vendor] = (
-            f"SELECT 1 FROM {q(Table._meta.db_table)} WHERE {q(Table._meta.pk.column)} = %s FOR UPDATE"
-        )
-    with db.cursor() as cursor:
-        cursor.execute(sql, [pk])
-        return cursor.fetchone() is not None
 
 
 class _TableHandSeat:

@@ -84,10 +84,7 @@ class Deck:
     def from_cards(cls, cards: Iterable[str], salts: Iterable[bytes] | None = None) -> Deck:
         """A deck in a given order (tests, replays); fresh salts unless given."""
         ordered = tuple(cards)
-        if salts is not None:
-            return cls(ordered, tuple(salts))
-        fresh = secrets.token_bytes(SALT_BYTES * len(ordered))
-        return cls(ordered, tuple(fresh[k:k + SALT_BYTES] for k in range(0, len(fresh), SALT_BYTES)))
+        return cls(ordered, tuple(salts) if salts is not None else fresh_salts(len(ordered)))
 
 
 def shuffled_deck() -> Deck:
@@ -102,8 +99,13 @@ def shuffled_deck() -> Deck:
     for i in range(len(cards) - 1, 0, -1):
         j = entropy.below(i + 1)
         cards[i], cards[j] = cards[j], cards[i]
-    salts = secrets.token_bytes(SALT_BYTES * len(cards))
-    return Deck(tuple(cards), tuple(salts[k:k + SALT_BYTES] for k in range(0, len(salts), SALT_BYTES)))
+    return Deck(tuple(cards), fresh_salts(len(cards)))
+
+
+def fresh_salts(count: int) -> tuple[bytes, ...]:
+    """``count`` secret salts of ``SALT_BYTES`` each, from one read of the system's generator."""
+    pool = secrets.token_bytes(SALT_BYTES * count)
+    return tuple(pool[k:k + SALT_BYTES] for k in range(0, len(pool), SALT_BYTES))
 
 
 class Entropy:
